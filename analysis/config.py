@@ -1,0 +1,40 @@
+"""Every project path, defined once from the project root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+PARAMS = ROOT / "params"
+DATA = ROOT / "data"
+PUBLISHED = DATA / "published"
+EXAMPLE = DATA / "example"
+REPORTS = ROOT / "reports"
+DEFAULT_PARAMS = PARAMS / "default.yaml"
+LOCK_FILE = ROOT / "requirements.lock"
+
+SOURCES_CSV = PUBLISHED / "sources.csv"
+CAMPAIGNS_CSV = PUBLISHED / "campaigns.csv"
+TOTALS_CSV = PUBLISHED / "totals.csv"
+NATIONAL_CSV = PUBLISHED / "national.csv"
+PUBLISHED_SESSIONS_CSV = PUBLISHED / "sessions.csv"
+CHECKPOINTS_CSV = PUBLISHED / "checkpoints.csv"
+FACTS_CSV = PUBLISHED / "facts.csv"
+
+
+def resolve(path: str | Path | None) -> Path | None:
+    """A path from a params file: relative paths are read from the project root."""
+    if path is None:
+        return None
+    p = Path(path)
+    return p if p.is_absolute() else ROOT / p
+
+
+def is_simulated(path: str | Path) -> bool:
+    """Inputs under data/example/ are simulated; everything else is taken as real."""
+    try:
+        Path(path).resolve().relative_to(EXAMPLE.resolve())
+        return True
+    except ValueError:
+        return False

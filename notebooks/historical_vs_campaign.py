@@ -1,0 +1,105 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] tags=["analyst-note"]
+# **Historical totals against a campaign's plan** (analyst's note, hidden in the report).
+# Change a parameter below (another `campaign_id`, your own `registered` or `show_rate`)
+# and run all cells. Every figure comes from `data/published/` through `analysis`.
+
+# %%
+from typing import Optional  # parameters below are annotated for papermill's inspection
+
+# %% tags=["parameters"]
+lang: str = "vi"  # "vi" or "en": labels, headings and number formats
+campaign_id: str = "giotmau-2023"  # campaign to set against history (giotmau-<year>)
+registered: Optional[int] = None  # officers registered (None: the campaign's published figure)
+show_rate: float = 1.0  # share of the registered who present
+confidence: float = 0.9  # chance of meeting the target asked of the planning view
+totals_path: str = "data/published/totals.csv"  # cumulative totals (totals kind)
+campaigns_path: str = "data/published/campaigns.csv"  # campaigns (campaigns kind)
+yield_sessions_path: str = "data/published/sessions.csv"  # published sessions: yield spread
+output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
+
+# %%
+from analysis import campaign as cp
+from analysis import charts, loaders, published, scenario
+from analysis.record import Recorder
+
+rec = Recorder("historical_vs_campaign", output_dir, lang, dict(
+    lang=lang, campaign_id=campaign_id, registered=registered, show_rate=show_rate,
+    confidence=confidence, totals_path=totals_path, campaigns_path=campaigns_path,
+    yield_sessions_path=yield_sessions_path,
+))
+totals = loaders.load(rec.input(totals_path), "totals")
+campaigns = loaders.load(rec.input(campaigns_path), "campaigns")
+yield_sessions = published.sessions(rec.input(yield_sessions_path))
+plan = published.campaign(campaign_id, campaigns)
+snapshot = published.totals_before(cp.reference_date(plan), totals)
+reg = cp.registered_for(plan, registered)
+model = scenario.yield_model(
+    cp.historical_yield(snapshot["turns"], snapshot["units"]),
+    scenario.session_yields(yield_sessions),
+    cp.sessions_for_model(plan),
+)
+figs = cp.core_figures(plan, snapshot["turns"], snapshot["units"],
+                       reg.value if reg else None, show_rate, model)
+rec.metrics(figs)
+text = cp.story(figs, plan, snapshot, model, reg, show_rate, confidence, lang)
+source_ids = [*plan.source_ids, *str(snapshot["source_id"]).split(";"),
+              *yield_sessions["source_id"].dropna()]
+rec.say(text["title"])
+rec.header(published.citations(source_ids))
+
+# %% [markdown] tags=["analyst-note"]
+# The history: cumulative units before the campaign, with the target stacked on top.
+
+# %%
+rec.say(text["history"])
+rec.say(text["plan"])
+rec.figure(charts.cumulative_with_target(
+    totals[totals["as_of"] <= snapshot["as_of"]], plan.target_units, plan.year, lang),
+    "cumulative_with_target")
+
+# %% [markdown] tags=["analyst-note"]
+# The yield the target requires, against the historical yield and real published sessions.
+
+# %%
+rec.say(text["required"])
+if figs["required_yield"] is not None:
+    rec.figure(charts.yield_comparison(figs["hist_yield"], figs["required_yield"],
+                                       scenario.session_yields(yield_sessions), plan.year, lang),
+               "required_vs_historical_yield")
+
+# %%
+rec.say(text["projection"])
+if figs["projected_units"] is not None:
+    rec.figure(charts.projection_density(model, figs["campaign_registered"] * show_rate,
+                                         plan.target_units, figs["projected_units_low"],
+                                         figs["projected_units_high"], lang),
+               "projection")
+rec.say(text["pace"])
+
+# %%
+rec.say(text["planning"])
+if reg is not None:
+    rec.table(cp.planning_table(model, plan.target_units, show_rate), "registrations_needed")
+    rec.figure(charts.planning_curve(model, plan.target_units, show_rate, reg.value, lang),
+               "registrations_needed")
+
+# %% [markdown] tags=["analyst-note"]
+# Key figures under the contract's names: the stored output of the next cell is what
+# nbval compares, so a change that moves a key figure fails the test suite.
+
+# %% keep_output=true
+rec.say(text["key_figures"])
+rec.finish()
