@@ -15,6 +15,11 @@ def campaign_days(start: pd.Timestamp, end: pd.Timestamp) -> int:
     return int((pd.Timestamp(end) - pd.Timestamp(start)).days) + 1
 
 
+def whole(value: float | None) -> float | int | None:
+    """A count read as a float (3000.0) shown as the whole number it is."""
+    return int(value) if value is not None and float(value).is_integer() else value
+
+
 def historical_yield(turns: float, units: float) -> float:
     """Units per donation turn."""
     return float(units) / float(turns)
@@ -47,7 +52,7 @@ def core_figures(
         "hist_units": int(hist_units),
         "hist_yield": historical_yield(hist_turns, hist_units),
         "campaign_target_units": target,
-        "campaign_registered": registered,
+        "campaign_registered": whole(registered),
         "campaign_sessions": plan.sessions_planned,
         "campaign_sites": plan.sites_planned,
         "campaign_days": days,

@@ -59,18 +59,16 @@ def _snapshot_label(row, lang: str) -> str:
 def yield_comparison(hist_yield: float, required: float, session_yields: pd.Series, year: int, lang: str):
     """The yield the target requires against the historical yield and real sessions."""
     theme()
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
-    rows = [i18n.t("chart_historical", lang), i18n.t("chart_required", lang, year=year)]
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    rows = [i18n.t("chart_sessions", lang), i18n.t("chart_historical", lang),
+            i18n.t("chart_required", lang, year=year)]
     values = [hist_yield, required]
-    colors = [PALETTE["history"], PALETTE["target"]]
-    ax.barh(rows, values, color=colors, height=0.5)
-    for i, v in enumerate(values):
+    ax.barh([1, 2], values, color=[PALETTE["history"], PALETTE["target"]], height=0.55)
+    for i, v in enumerate(values, start=1):
         ax.text(v + 0.01, i, i18n.fmt_num(v, lang, 3), va="center")
-    if len(session_yields):
-        ax.scatter(session_yields, [0] * len(session_yields), color="black", marker="|", s=300,
-                   zorder=3, label=i18n.t("chart_sessions", lang))
-        ax.legend(loc="lower right")
-    ax.set_xlim(0, 1.05)
+    ax.scatter(session_yields, [0] * len(session_yields), color="black", s=40, zorder=3)
+    ax.set_yticks(range(3), rows)
+    ax.set_xlim(0, 1.08)
     ax.set_xlabel(i18n.t("chart_yield_x", lang))
     ax.set_title(i18n.t("chart_yield_title", lang))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: i18n.fmt_num(v, lang, 1)))

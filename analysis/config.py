@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
+# WORKBOOK_NOTEBOOKS points the runner at another folder of notebooks (tests use it).
+NOTEBOOKS = Path(os.environ.get("WORKBOOK_NOTEBOOKS", ROOT / "notebooks"))
 PARAMS = ROOT / "params"
 DATA = ROOT / "data"
 PUBLISHED = DATA / "published"

@@ -122,14 +122,23 @@ class Recorder:
         display(Markdown(text))
 
     def figure(self, fig, name: str) -> None:
-        """Show a figure inline and save it as figures/<name>.png."""
-        import matplotlib.pyplot as plt
+        """Show a figure inline as PNG and save it as figures/<name>.png.
 
-        if self.out:
-            fig.savefig(self.out / "figures" / f"{name}.png", dpi=110, bbox_inches="tight",
-                        metadata={"Software": None})
-        display(fig)
+        The PNG is rendered here, not by the notebook's matplotlib backend, so
+        the report holds the image whatever backend the kernel runs with.
+        """
+        import io
+
+        import matplotlib.pyplot as plt
+        from IPython.display import Image
+
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
         plt.close(fig)
+        png = buffer.getvalue()
+        if self.out:
+            (self.out / "figures" / f"{name}.png").write_bytes(png)
+        display(Image(data=png, format="png"))
 
     def table(self, frame: pd.DataFrame, name: str, show: bool = True) -> None:
         """Save a table as tables/<name>.csv (UTF-8 with BOM, so Excel reads the accents)."""

@@ -100,6 +100,8 @@ if reg is not None:
 # Key figures under the contract's names: the stored output of the next cell is what
 # nbval compares, so a change that moves a key figure fails the test suite.
 
-# %% keep_output=true
+# %%
 rec.say(text["key_figures"])
+
+# %% keep_output=true
 rec.finish()

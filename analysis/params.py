@@ -1,0 +1,204 @@
+"""Strict notebook parameters: read with papermill's own inspection, checked before running.
+
+Papermill on its own warns about an unknown key and runs anyway; here an
+unknown key, a value of the wrong type or a bad input file stops the run
+before anything executes.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from analysis import config
+
+# Parameters the runner itself provides; a params file does not set them.
+RUNNER_PARAMS = ("output_dir",)
+
+# Which input kind a path parameter holds, for checking it before a run.
+PATH_KINDS = {
+    "totals_path": "totals",
+    "campaigns_path": "campaigns",
+    "sessions_path": "sessions",
+    "timeseries_path": "timeseries",
+    "visits_path": "visits",
+}
+
+
+class ParamsError(Exception):
+    """Invalid parameters or inputs: every problem, one line each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    name: str
+    type_name: str
+    default: object
+    help: str
+
+
+def notebooks(names: list[str] | None = None) -> dict[str, Path]:
+    """The notebooks to run: all of notebooks/ or those named (stem or file name)."""
+    found = {p.stem: p for p in sorted(config.NOTEBOOKS.glob("*.ipynb"))}
+    if not names:
+        return found
+    chosen = {}
+    for name in names:
+        stem = Path(name).stem
+        if stem not in found:
+            raise ParamsError([_unknown("notebook", stem, list(found))])
+        chosen[stem] = found[stem]
+    return chosen
+
+
+def declared(notebook: Path) -> dict[str, ParamSpec]:
+    """The parameters a notebook declares in its `parameters` cell."""
+    import papermill
+
+    specs = {}
+    for name, info in papermill.inspect_notebook(str(notebook)).items():
+        try:
+            default = ast.literal_eval(info["default"])
+        except (ValueError, SyntaxError):
+            default = info["default"]
+        specs[name] = ParamSpec(name, info["inferred_type_name"] or "None", default, info["help"] or "")
+    return specs
+
+
+def _unknown(what: str, name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(sorted(known))}"
+    return f"unknown {what} {name!r}{hint}"
+
+
+def load_params_file(path: Path) -> dict:
+    """A YAML params file as a dict (an empty file is no parameters)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParamsError([f"{path}: params file not found"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        raise ParamsError([f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ParamsError([f"{path}: expected a mapping of parameter names to values"])
+    return data
+
+
+def parse_override(key: str, text: str) -> object:
+    """A `-p KEY VALUE` value, read as YAML so 0.8, null and {a: b} mean what they say."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def _is_date(value: object) -> bool:
+    if isinstance(value, dt.date):
+        return True
+    try:
+        dt.date.fromisoformat(str(value))
+        return True
+    except ValueError:
+        return False
+
+
+def check_value(spec: ParamSpec, value: object) -> str | None:
+    """None if `value` suits the parameter, else what is wrong."""
+    type_name = spec.type_name.replace(" ", "")
+    optional = type_name.startswith("Optional[") or type_name == "None"
+    base = type_name[len("Optional["):-1] if type_name.startswith("Optional[") else type_name
+    if value is None:
+        return None if optional else f"expected {base}, got null"
+    if spec.name == "as_of" or spec.name.endswith("_date"):
+        return None if _is_date(value) else f"expected an ISO date (YYYY-MM-DD), got {value!r}"
+    if spec.name.endswith("_columns"):
+        if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            return None
+        return f"expected a mapping {{canonical_name: name_in_file}} of strings, got {value!r}"
+    checks = {
+        "str": lambda v: isinstance(v, str),
+        "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "float": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        "bool": lambda v: isinstance(v, bool),
+        "dict": lambda v: isinstance(v, dict),
+        "list": lambda v: isinstance(v, list),
+    }
+    check = checks.get(base)
+    if check is None or check(value):
+        return None
+    return f"expected {base}, got {type(value).__name__} {value!r}"
+
+
+def resolve_dates(values: dict) -> dict:
+    """YAML reads 2023-08-10 as a date; notebooks take ISO strings."""
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
+
+
+def select(
+    given: dict, specs_by_notebook: dict[str, dict[str, ParamSpec]], source: str
+) -> dict[str, dict]:
+    """Each notebook's parameters from one params file; unknown keys and bad types raise."""
+    known = {name for specs in specs_by_notebook.values() for name in specs}
+    problems = []
+    for key in given:
+        if key in RUNNER_PARAMS:
+            problems.append(f"{source}: parameter {key!r} is set by the runner, not by a params file")
+        elif key not in known:
+            problems.append(f"{source}: " + _unknown("parameter", key, sorted(known - set(RUNNER_PARAMS))))
+    chosen: dict[str, dict] = {}
+    for notebook, specs in specs_by_notebook.items():
+        mine = {k: v for k, v in given.items() if k in specs and k not in RUNNER_PARAMS}
+        for key, value in mine.items():
+            wrong = check_value(specs[key], value)
+            if wrong:
+                problems.append(f"{source}: parameter {key!r} ({specs[key].type_name}): {wrong}")
+        chosen[notebook] = resolve_dates(mine)
+    if problems:
+        raise ParamsError(list(dict.fromkeys(problems)))
+    return chosen
+
+
+def effective(specs: dict[str, ParamSpec], chosen: dict) -> dict:
+    """Defaults overlaid with the chosen values: what the notebook will see."""
+    values = {name: spec.default for name, spec in specs.items() if name not in RUNNER_PARAMS}
+    values.update(chosen)
+    return values
+
+
+def check_inputs(values: dict, source: str) -> None:
+    """Every input file a run will read exists and passes the data layer's checks."""
+    from analysis import loaders
+
+    problems = []
+    for name, value in values.items():
+        if not name.endswith("_path") or value is None:
+            continue
+        path = config.resolve(value)
+        if not path.is_file():
+            problems.append(f"{source}: parameter {name!r}: input file {value} not found")
+            continue
+        kind = PATH_KINDS.get(name)
+        if kind is None:
+            continue
+        columns = values.get(name.replace("_path", "_columns"))
+        try:
+            loaders.load(path, kind, columns)
+        except loaders.InputError as exc:
+            problems.extend(str(exc).splitlines())
+        except Exception as exc:  # a loader bug must still read as a message, not a traceback
+            problems.append(f"{value}: could not be read as {kind} ({exc})")
+    if problems:
+        raise ParamsError(problems)

@@ -1,0 +1,32 @@
+"""Shared fixtures: one way to run a notebook through papermill in tests."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("MPLBACKEND", "agg")
+
+
+def execute(notebook: str, tmp_path: Path, **parameters) -> dict:
+    """Run notebooks/<notebook>.ipynb with `parameters`; return its metrics.json."""
+    import papermill
+
+    out = tmp_path / notebook
+    out.mkdir(parents=True, exist_ok=True)
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / f"{notebook}.ipynb"), str(out / "notebook.ipynb"),
+        parameters={**parameters, "output_dir": str(out)},
+        kernel_name="python3", progress_bar=False, cwd=str(ROOT),
+    )
+    return json.loads((out / "metrics.json").read_text("utf-8"))
+
+
+@pytest.fixture
+def run_notebook(tmp_path):
+    """`run_notebook("trends", period="month")` → the notebook's metrics.json as a dict."""
+    return lambda notebook, **parameters: execute(notebook, tmp_path, **parameters)

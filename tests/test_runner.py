@@ -1,0 +1,215 @@
+"""The runner: strict parameters, batches, incremental runs and safe publishing.
+
+Most tests use two tiny notebooks of their own (a folder given through
+WORKBOOK_NOTEBOOKS) so that they run in seconds; one runs the real core notebook.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+
+WORKBOOK = [sys.executable, "-m", "analysis"]
+
+
+def _notebook(body: str, params: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell("from typing import Optional"),
+        nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(body),
+    ]
+    return nb
+
+
+RECORD = """
+import time
+from analysis.record import Recorder
+rec = Recorder(NAME, output_dir, lang, dict(lang=lang))
+time.sleep(sleep)
+rec.metrics({"answer": 42, "label": label})
+if fail:
+    raise RuntimeError("planned failure")
+rec.finish()
+"""
+
+
+@pytest.fixture
+def books(tmp_path, monkeypatch):
+    """A notebooks folder with `alpha` and `beta`, both taking fail/sleep/label."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for name in ("alpha", "beta"):
+        params = (
+            'lang: str = "vi"  # language\n'
+            "fail: bool = False  # raise at the end\n"
+            "sleep: float = 0.0  # seconds to wait\n"
+            'label: str = "x"  # any text\n'
+            "output_dir: Optional[str] = None  # set by the runner"
+        )
+        nbformat.write(_notebook(RECORD.replace("NAME", repr(name)), params), folder / f"{name}.ipynb")
+    monkeypatch.setenv("WORKBOOK_NOTEBOOKS", str(folder))
+    monkeypatch.setenv("MPLBACKEND", "agg")
+    return folder
+
+
+def workbook(*args, cwd=ROOT, env=None):
+    return subprocess.run([*WORKBOOK, *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          env=env or os.environ.copy(), timeout=300)
+
+
+def params_file(tmp_path, name, **values):
+    path = tmp_path / f"{name}.yaml"
+    path.write_text("".join(f"{k}: {json.dumps(v)}\n" for k, v in values.items()))
+    return path
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_batch_writes_the_contract_layout(books, tmp_path):
+    out = tmp_path / "reports"
+    a, b = params_file(tmp_path, "a", label="A"), params_file(tmp_path, "b", label="B")
+    res = workbook("run", a, b, "-o", out, "-j", "2")
+    assert res.returncode == 0, res.stderr
+    for run in ("a", "b"):
+        for nb in ("alpha", "beta"):
+            folder = out / run / nb
+            assert {"notebook.ipynb", "report.html", "metrics.json"} <= {p.name for p in folder.iterdir()}
+            assert (folder / "figures").is_dir() and (folder / "tables").is_dir()
+            meta = json.loads((folder / "metrics.json").read_text())
+            assert meta["metrics"] == {"answer": 42, "label": run.upper()}
+            assert meta["meta"]["run"] == run and meta["meta"]["notebook"] == nb
+            assert meta["meta"]["params"] == {"label": run.upper()}
+            assert set(meta["meta"]) >= {"inputs", "data_kind", "generated_at", "versions"}
+        assert (out / run / "summary.xlsx").is_file()
+    index = (out / "index.html").read_text()
+    assert index.count("report.html") == 4
+    for line in ("run", "notebook", "status", "seconds", "report"):
+        assert line in res.stdout.splitlines()[-5]
+
+
+def test_unknown_parameter_names_the_closest_and_writes_nothing(books, tmp_path):
+    out = tmp_path / "reports"
+    res = workbook("run", params_file(tmp_path, "p", lable="A"), "-o", out)
+    assert res.returncode == 2
+    assert "'lable'" in res.stderr and "did you mean 'label'" in res.stderr
+    assert not out.exists()
+
+
+def test_wrong_type_names_parameter_type_and_value(books, tmp_path):
+    out = tmp_path / "reports"
+    res = workbook("run", params_file(tmp_path, "p", sleep="soon"), "-o", out)
+    assert res.returncode == 2
+    assert "'sleep'" in res.stderr and "float" in res.stderr and "soon" in res.stderr
+    assert not out.exists()
+
+
+def test_override_with_p_applies_to_every_run(books, tmp_path):
+    out = tmp_path / "reports"
+    res = workbook("run", params_file(tmp_path, "a"), "-p", "label", "Z", "-n", "alpha", "-o", out)
+    assert res.returncode == 0, res.stderr
+    assert json.loads((out / "a" / "alpha" / "metrics.json").read_text())["metrics"]["label"] == "Z"
+    assert not (out / "a" / "beta").exists()
+
+
+def test_unchanged_inputs_are_skipped_and_force_reruns(books, tmp_path):
+    out = tmp_path / "reports"
+    p = params_file(tmp_path, "a")
+    assert workbook("run", p, "-o", out).returncode == 0
+    before = snapshot(out / "a" / "alpha")
+    res = workbook("run", p, "-o", out)
+    assert res.returncode == 0 and res.stdout.count("up to date") >= 2
+    assert snapshot(out / "a" / "alpha") == before
+    res = workbook("run", p, "-o", out, "--force")
+    assert "up to date" not in res.stdout
+    changed = params_file(tmp_path, "a", label="new")
+    res = workbook("run", changed, "-o", out, "-n", "alpha")
+    assert "up to date" not in res.stdout
+
+
+def test_failing_notebook_keeps_the_last_good_report(books, tmp_path):
+    out = tmp_path / "reports"
+    p = params_file(tmp_path, "a")
+    assert workbook("run", p, "-o", out).returncode == 0
+    good = snapshot(out / "a" / "alpha")
+    res = workbook("run", p, "-o", out, "-p", "fail", "true", "-n", "alpha")
+    assert res.returncode == 1
+    assert "planned failure" in res.stderr
+    assert snapshot(out / "a" / "alpha") == good
+    failed = out / "a" / "failed" / "alpha.ipynb"
+    assert "planned failure" in failed.read_text()
+    status = json.loads((out / "a" / "status.json").read_text())
+    assert status["alpha"]["status"] == "failed" and status["beta"]["status"] == "ok"
+    assert "failed" in (out / "index.html").read_text()
+
+
+def test_failure_beside_success_publishes_the_success(books, tmp_path):
+    out = tmp_path / "reports"
+    ok, bad = params_file(tmp_path, "ok"), params_file(tmp_path, "bad", fail=True)
+    res = workbook("run", ok, bad, "-o", out, "-n", "beta")
+    assert res.returncode == 1
+    assert (out / "ok" / "beta" / "report.html").is_file()
+    assert not (out / "bad" / "beta").exists()
+
+
+def test_sigkill_mid_run_leaves_earlier_reports_whole(books, tmp_path):
+    out = tmp_path / "reports"
+    p = params_file(tmp_path, "a")
+    assert workbook("run", p, "-o", out).returncode == 0
+    good = snapshot(out)
+    proc = subprocess.Popen([*WORKBOOK, "run", str(p), "-o", str(out), "--force", "-p", "sleep", "30"],
+                            cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list((out / "a").glob(".tmp-*")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert list((out / "a").glob(".tmp-*")), "the run never started building"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    leftovers = list((out / "a").glob(".tmp-*"))
+    assert leftovers  # a half-built report was left behind...
+    assert {k: v for k, v in snapshot(out).items() if not k.startswith("a/.tmp-")} == good
+    assert workbook("run", p, "-o", out, "-n", "alpha").returncode == 0
+    assert not list((out / "a").glob(".tmp-*"))  # ...and the next run cleaned it up
+
+
+def test_params_lists_types_defaults_and_help(books):
+    res = workbook("params", "alpha")
+    assert res.returncode == 0
+    assert "sleep: float = 0.0  # seconds to wait" in res.stdout
+
+
+def test_core_notebook_runs_through_the_runner(tmp_path):
+    out = tmp_path / "reports"
+    res = workbook("run", "-n", "historical_vs_campaign", "-o", out)
+    assert res.returncode == 0, res.stderr
+    report = out / "default" / "historical_vs_campaign"
+    html = (report / "report.html").read_text()
+    assert "rec.finish()" not in html  # code hidden
+    assert "data:image/png;base64" in html  # figures embedded
+    assert len(list((report / "figures").glob("*.png"))) >= 3
+    meta = json.loads((report / "metrics.json").read_text())["meta"]
+    assert meta["data_kind"] == "real"
+    assert {i["path"] for i in meta["inputs"]} >= {"data/published/totals.csv"}
+
+
+def test_papermill_cli_runs_the_core_notebook(tmp_path):
+    papermill = Path(sys.executable).parent / "papermill"
+    res = subprocess.run([str(papermill), "notebooks/historical_vs_campaign.ipynb",
+                          str(tmp_path / "out.ipynb"), "-f", "params/default.yaml"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert "hist_yield" in (tmp_path / "out.ipynb").read_text()
