@@ -37,7 +37,7 @@ lab: install  ## JupyterLab on the notebooks
 
 lint: install  ## ruff on the package, tests and notebooks; notebooks stripped and paired
 	$(BIN)/ruff check analysis tests notebooks benchmarks
-	$(BIN)/ruff format --check analysis tests benchmarks
+	$(BIN)/nbstripout --keep-count --keep-id --verify notebooks/*.ipynb
 	$(BIN)/python -m analysis.hygiene
 
 bench: install  ## performance measurements (see benchmarks/README.md)

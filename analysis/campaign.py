@@ -74,9 +74,7 @@ def planning_table(
     return pd.DataFrame(
         {
             "confidence": list(confidences),
-            "registrations_needed": [
-                registrations_needed(model, target, c, show_rate) for c in confidences
-            ],
+            "registrations_needed": [registrations_needed(model, target, c, show_rate) for c in confidences],
         }
     )
 
@@ -99,8 +97,14 @@ def reference_date(plan: Campaign) -> pd.Timestamp:
 
 
 def story(
-    figs: dict, plan: Campaign, snapshot: pd.Series, model: YieldModel,
-    registered: Qualified | None, show_rate: float, confidence: float, lang: str,
+    figs: dict,
+    plan: Campaign,
+    snapshot: pd.Series,
+    model: YieldModel,
+    registered: Qualified | None,
+    show_rate: float,
+    confidence: float,
+    lang: str,
 ) -> dict[str, str]:
     """The report's text, section by section, with numbers in the reader's format."""
     f_int, f_num, f_pct = (
@@ -119,21 +123,31 @@ def story(
         "key_figures": i18n.t("hvc_key_figures", lang),
         "title": i18n.t("hvc_title", lang, name=plan.name),
         "history": i18n.t(
-            "hvc_history", lang, date=snap_date,
+            "hvc_history",
+            lang,
+            date=snap_date,
             turns=i18n.fmt_qualified(f_int(figs["hist_turns"]), hist_q.qualifier, lang),
-            units=hist_q.format(lang), yield_=f_num(figs["hist_yield"], 4),
+            units=hist_q.format(lang),
+            yield_=f_num(figs["hist_yield"], 4),
             loss=f_pct(1 - figs["hist_yield"]),
         ),
         "plan": i18n.t(
-            "hvc_plan", lang, year=plan.year, sessions=f_int(figs["campaign_sessions"]),
-            sites=f_int(figs["campaign_sites"]), start=i18n.fmt_date(plan.start_date, lang),
-            end=i18n.fmt_date(plan.end_date, lang), days=f_int(figs["campaign_days"]),
+            "hvc_plan",
+            lang,
+            year=plan.year,
+            sessions=f_int(figs["campaign_sessions"]),
+            sites=f_int(figs["campaign_sites"]),
+            start=i18n.fmt_date(plan.start_date, lang),
+            end=i18n.fmt_date(plan.end_date, lang),
+            days=f_int(figs["campaign_days"]),
             target=f_int(figs["campaign_target_units"]),
             registered=registered.format(lang) if registered else i18n.t("missing", lang),
             share=f_pct(figs["target_share_of_history"]),
         ),
         "pace": i18n.t(
-            "hvc_pace", lang, per_session=f_num(figs["units_per_session_needed"], 1),
+            "hvc_pace",
+            lang,
+            per_session=f_num(figs["units_per_session_needed"], 1),
             per_day=f_num(figs["units_per_day_needed"], 1),
         ),
     }
@@ -142,22 +156,31 @@ def story(
         return text
     above = figs["required_yield"] > figs["hist_yield"]
     text["required"] = i18n.t(
-        "hvc_required", lang,
+        "hvc_required",
+        lang,
         presenting=Qualified(registered.value * show_rate, qual).format(lang),
-        show_rate=f_pct(show_rate), required=f_num(figs["required_yield"]),
+        show_rate=f_pct(show_rate),
+        required=f_num(figs["required_yield"]),
         hist_yield=f_num(figs["hist_yield"]),
         verdict=i18n.t("hvc_required_above" if above else "hvc_required_below", lang),
     )
     text["projection"] = i18n.t(
-        "hvc_projection", lang, n_obs=model.n_observed, sd=f_num(model.session_sd),
+        "hvc_projection",
+        lang,
+        n_obs=model.n_observed,
+        sd=f_num(model.session_sd),
         n_sessions=model.n_sessions,
         projected=i18n.fmt_qualified(f_int(figs["projected_units"]), qual, lang),
-        low=f_int(figs["projected_units_low"]), high=f_int(figs["projected_units_high"]),
+        low=f_int(figs["projected_units_low"]),
+        high=f_int(figs["projected_units_high"]),
         p=f_pct(figs["p_target_met"]),
     )
     text["planning"] = i18n.t(
-        "hvc_planning", lang, conf=f_pct(confidence),
+        "hvc_planning",
+        lang,
+        conf=f_pct(confidence),
         need=f_int(registrations_needed(model, plan.target_units, confidence, show_rate)),
-        show_rate=f_pct(show_rate), registered=registered.format(lang),
+        show_rate=f_pct(show_rate),
+        registered=registered.format(lang),
     )
     return text

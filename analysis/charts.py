@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -35,12 +33,25 @@ def cumulative_with_target(totals: pd.DataFrame, target: int, year: int, lang: s
     x = np.arange(len(totals))
     units = totals["units"].astype(float).to_numpy()
     ax.bar(x, units, color=PALETTE["history"], width=0.6)
-    ax.bar(x[-1], target, bottom=units[-1], color=PALETTE["target"], width=0.6,
-           label=i18n.t("chart_target", lang, year=year))
+    ax.bar(
+        x[-1],
+        target,
+        bottom=units[-1],
+        color=PALETTE["target"],
+        width=0.6,
+        label=i18n.t("chart_target", lang, year=year),
+    )
     for xi, u in zip(x, units, strict=True):
         ax.text(xi, u / 2, i18n.fmt_int(u, lang), ha="center", va="center", color="white", fontweight="bold")
-    ax.text(x[-1], units[-1] + target / 2, "+" + i18n.fmt_int(target, lang), ha="center",
-            va="center", color="white", fontweight="bold")
+    ax.text(
+        x[-1],
+        units[-1] + target / 2,
+        "+" + i18n.fmt_int(target, lang),
+        ha="center",
+        va="center",
+        color="white",
+        fontweight="bold",
+    )
     ax.set_xticks(x, labels)
     ax.set_ylabel(i18n.t("chart_cumulative_y", lang))
     ax.set_title(i18n.t("chart_cumulative_title", lang, year=year))
@@ -60,8 +71,11 @@ def yield_comparison(hist_yield: float, required: float, session_yields: pd.Seri
     """The yield the target requires against the historical yield and real sessions."""
     theme()
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
-    rows = [i18n.t("chart_sessions", lang), i18n.t("chart_historical", lang),
-            i18n.t("chart_required", lang, year=year)]
+    rows = [
+        i18n.t("chart_sessions", lang),
+        i18n.t("chart_historical", lang),
+        i18n.t("chart_required", lang, year=year),
+    ]
     values = [hist_yield, required]
     ax.barh([1, 2], values, color=[PALETTE["history"], PALETTE["target"]], height=0.55)
     for i, v in enumerate(values, start=1):
@@ -76,7 +90,9 @@ def yield_comparison(hist_yield: float, required: float, session_yields: pd.Seri
     return fig
 
 
-def projection_density(model: YieldModel, presenting: float, target: float, low: float, high: float, lang: str):
+def projection_density(
+    model: YieldModel, presenting: float, target: float, low: float, high: float, lang: str
+):
     """The projected total's distribution, its interval shaded, the target marked."""
     theme()
     fig, ax = plt.subplots(figsize=(7.5, 4))
@@ -85,10 +101,19 @@ def projection_density(model: YieldModel, presenting: float, target: float, low:
     ys = stats.norm.pdf(xs, mean, sd)
     ax.plot(xs, ys, color=PALETTE["projection"])
     band = (xs >= low) & (xs <= high)
-    ax.fill_between(xs[band], ys[band], color=PALETTE["projection"], alpha=0.25,
-                    label=f"{i18n.t('chart_interval', lang)}: {i18n.fmt_int(low, lang)}–{i18n.fmt_int(high, lang)}")
-    ax.axvline(target, color=PALETTE["target"], linestyle="--",
-               label=f"{i18n.t('campaign_target_units', lang)}: {i18n.fmt_int(target, lang)}")
+    ax.fill_between(
+        xs[band],
+        ys[band],
+        color=PALETTE["projection"],
+        alpha=0.25,
+        label=f"{i18n.t('chart_interval', lang)}: {i18n.fmt_int(low, lang)}–{i18n.fmt_int(high, lang)}",
+    )
+    ax.axvline(
+        target,
+        color=PALETTE["target"],
+        linestyle="--",
+        label=f"{i18n.t('campaign_target_units', lang)}: {i18n.fmt_int(target, lang)}",
+    )
     ax.set_yticks([])
     ax.set_xlabel(i18n.t("chart_units", lang))
     ax.set_ylabel(i18n.t("chart_density", lang))
@@ -106,8 +131,12 @@ def planning_curve(model: YieldModel, target: float, show_rate: float, registere
     conf = np.linspace(0.5, 0.99, 50)
     need = [registrations_needed(model, target, c, show_rate) for c in conf]
     ax.plot(conf, need, color=PALETTE["history"])
-    ax.axhline(registered, color=PALETTE["grey"], linestyle=":",
-               label=f"{i18n.t('chart_registered_now', lang)}: {i18n.fmt_int(registered, lang)}")
+    ax.axhline(
+        registered,
+        color=PALETTE["grey"],
+        linestyle=":",
+        label=f"{i18n.t('chart_registered_now', lang)}: {i18n.fmt_int(registered, lang)}",
+    )
     ax.set_xlabel(i18n.t("chart_confidence", lang))
     ax.set_ylabel(i18n.t("chart_registrations", lang))
     ax.set_title(i18n.t("chart_planning_title", lang))

@@ -16,14 +16,36 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the notebooks for each params file and publish reports")
-    run.add_argument("params_files", nargs="*", type=Path, metavar="PARAMS.yaml",
-                     help="one run per file, named after its stem (default: params/default.yaml)")
-    run.add_argument("-n", "--notebook", action="append", dest="notebooks", metavar="NOTEBOOK",
-                     help="run only this notebook (repeatable; default: all in notebooks/)")
-    run.add_argument("-p", "--param", action="append", nargs=2, default=[], metavar=("KEY", "VALUE"),
-                     help="override one parameter for every run (VALUE read as YAML)")
-    run.add_argument("-o", "--out", type=Path, default=config.REPORTS, help="output folder (default: reports/)")
-    run.add_argument("-j", "--jobs", type=int, default=None, help="parallel workers (default: number of cores)")
+    run.add_argument(
+        "params_files",
+        nargs="*",
+        type=Path,
+        metavar="PARAMS.yaml",
+        help="one run per file, named after its stem (default: params/default.yaml)",
+    )
+    run.add_argument(
+        "-n",
+        "--notebook",
+        action="append",
+        dest="notebooks",
+        metavar="NOTEBOOK",
+        help="run only this notebook (repeatable; default: all in notebooks/)",
+    )
+    run.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        nargs=2,
+        default=[],
+        metavar=("KEY", "VALUE"),
+        help="override one parameter for every run (VALUE read as YAML)",
+    )
+    run.add_argument(
+        "-o", "--out", type=Path, default=config.REPORTS, help="output folder (default: reports/)"
+    )
+    run.add_argument(
+        "-j", "--jobs", type=int, default=None, help="parallel workers (default: number of cores)"
+    )
     run.add_argument("--force", action="store_true", help="re-run notebooks whose reports are up to date")
 
     par = sub.add_parser("params", help="list each notebook's parameters with type, default and help")
@@ -31,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="check an input file and summarise it")
     check.add_argument("file")
-    check.add_argument("--kind", required=True, choices=["campaigns", "totals", "sessions", "timeseries", "visits"])
+    check.add_argument(
+        "--kind", required=True, choices=["campaigns", "totals", "sessions", "timeseries", "visits"]
+    )
     check.add_argument("--columns", default=None, help='JSON mapping {"canonical_name": "name_in_file"}')
     return parser
 

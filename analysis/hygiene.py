@@ -1,8 +1,8 @@
 """Notebook hygiene: stored outputs only in key-figure cells, jupytext pairs in sync.
 
-    python -m analysis.hygiene            check (make lint)
-    python -m analysis.hygiene --refresh  re-run each notebook on its defaults, store the
-                                          outputs of its `keep_output` cells, strip the rest
+python -m analysis.hygiene            check (make lint)
+python -m analysis.hygiene --refresh  re-run each notebook on its defaults, store the
+                                      outputs of its `keep_output` cells, strip the rest
 """
 
 from __future__ import annotations
@@ -49,8 +49,9 @@ def refresh(path: Path) -> None:
     os.environ.setdefault("MPLBACKEND", "agg")
     with tempfile.TemporaryDirectory() as tmp:
         executed = Path(tmp) / path.name
-        papermill.execute_notebook(str(path), str(executed), kernel_name="python3",
-                                   progress_bar=False, cwd=str(config.ROOT))
+        papermill.execute_notebook(
+            str(path), str(executed), kernel_name="python3", progress_bar=False, cwd=str(config.ROOT)
+        )
         ran = nbformat.read(executed, as_version=4)
     nb = nbformat.read(path, as_version=4)
     by_id = {c.get("id"): c for c in ran.cells}
@@ -87,7 +88,9 @@ def problems(path: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--refresh", action="store_true")
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args(argv)

@@ -119,13 +119,15 @@ def check_value(spec: ParamSpec, value: object) -> str | None:
     """None if `value` suits the parameter, else what is wrong."""
     type_name = spec.type_name.replace(" ", "")
     optional = type_name.startswith("Optional[") or type_name == "None"
-    base = type_name[len("Optional["):-1] if type_name.startswith("Optional[") else type_name
+    base = type_name[len("Optional[") : -1] if type_name.startswith("Optional[") else type_name
     if value is None:
         return None if optional else f"expected {base}, got null"
     if spec.name == "as_of" or spec.name.endswith("_date"):
         return None if _is_date(value) else f"expected an ISO date (YYYY-MM-DD), got {value!r}"
     if spec.name.endswith("_columns"):
-        if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        if isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
             return None
         return f"expected a mapping {{canonical_name: name_in_file}} of strings, got {value!r}"
     checks = {
@@ -147,9 +149,7 @@ def resolve_dates(values: dict) -> dict:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
 
 
-def select(
-    given: dict, specs_by_notebook: dict[str, dict[str, ParamSpec]], source: str
-) -> dict[str, dict]:
+def select(given: dict, specs_by_notebook: dict[str, dict[str, ParamSpec]], source: str) -> dict[str, dict]:
     """Each notebook's parameters from one params file; unknown keys and bad types raise."""
     known = {name for specs in specs_by_notebook.values() for name in specs}
     problems = []

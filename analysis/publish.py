@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -12,6 +13,8 @@ import pandas as pd
 
 from analysis.record import METRICS_FILE
 
+# Reports are read offline by people who never open Jupyter: no script from a CDN.
+EXTERNAL_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', re.S)
 HIDDEN_TAGS = {"analyst-note", "parameters", "injected-parameters"}
 STATUS_FILE = "status.json"
 
@@ -27,6 +30,7 @@ def export_html(notebook: Path, target: Path) -> None:
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
     lang = nb.metadata.get("papermill", {}).get("parameters", {}).get("lang", "vi")
+    body = EXTERNAL_SCRIPT.sub("", body)
     body = body.replace("<html>", f'<html lang="{html.escape(str(lang))}">', 1)
     target.write_text(body, encoding="utf-8")
 
@@ -44,7 +48,7 @@ def finish_report(build: Path, run: str, notebook: str, parameters: dict, versio
             "params": parameters,
             "inputs": inputs,
             "data_kind": recorded.get("meta", {}).get("data_kind", "real"),
-            "generated_at": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
+            "generated_at": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds"),
             "versions": versions,
         },
     }
@@ -94,7 +98,9 @@ def write_summary_xlsx(run_dir: Path) -> None:
             frame.to_excel(writer, sheet_name=_sheet_name(report.name, used), index=False)
             for table in sorted((report / "tables").glob("*.csv")):
                 data = pd.read_csv(table, encoding="utf-8-sig")
-                data.to_excel(writer, sheet_name=_sheet_name(f"{report.name[:14]}-{table.stem}", used), index=False)
+                data.to_excel(
+                    writer, sheet_name=_sheet_name(f"{report.name[:14]}-{table.stem}", used), index=False
+                )
     tmp.replace(run_dir / "summary.xlsx")
 
 
@@ -125,8 +131,10 @@ def write_index(out: Path) -> None:
                 f"<td>{html.escape(entry.get('message') or '')}</td></tr>"
             )
         if (run_dir / "summary.xlsx").is_file():
-            rows.append(f'<tr><td>{html.escape(run_dir.name)}</td><td colspan="7">'
-                        f'<a href="{run_dir.name}/summary.xlsx">summary.xlsx</a></td></tr>')
+            rows.append(
+                f'<tr><td>{html.escape(run_dir.name)}</td><td colspan="7">'
+                f'<a href="{run_dir.name}/summary.xlsx">summary.xlsx</a></td></tr>'
+            )
     page = f"""<!DOCTYPE html>
 <html lang="vi"><head><meta charset="utf-8"><title>Báo cáo / Reports</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}

@@ -68,7 +68,5 @@ class Qualified:
 
     def format(self, lang: str, digits: int = 0) -> str:
         """'at least 28,000' / 'ít nhất 28.000'."""
-        text = i18n.fmt_int(self.value, lang) if digits == 0 else i18n.fmt_num(
-            self.value, lang, digits
-        )
+        text = i18n.fmt_int(self.value, lang) if digits == 0 else i18n.fmt_num(self.value, lang, digits)
         return i18n.fmt_qualified(text, self.qualifier, lang)

@@ -100,7 +100,9 @@ class Recorder:
             )
         )
         shown = {k: v for k, v in self.params.items() if k != "output_dir"}
-        params = pd.DataFrame({i18n.t("parameters", self.lang): list(shown), "": [repr(v) for v in shown.values()]})
+        params = pd.DataFrame(
+            {i18n.t("parameters", self.lang): list(shown), "": [repr(v) for v in shown.values()]}
+        )
         display(params.style.hide(axis="index"))
         if self.inputs:
             rows = pd.DataFrame(self.inputs)

@@ -55,7 +55,9 @@ class Result:
 # planning -------------------------------------------------------------------
 def _hash_files(paths, digest) -> None:
     for path in paths:
-        digest.update(str(path.relative_to(config.ROOT) if path.is_relative_to(config.ROOT) else path).encode())
+        digest.update(
+            str(path.relative_to(config.ROOT) if path.is_relative_to(config.ROOT) else path).encode()
+        )
         digest.update(path.read_bytes())
 
 
@@ -73,9 +75,7 @@ def fingerprint(notebook: Path, values: dict) -> str:
     return digest.hexdigest()
 
 
-def plan(
-    params_files: list[Path], names: list[str] | None, overrides: dict, out: Path
-) -> list[Job]:
+def plan(params_files: list[Path], names: list[str] | None, overrides: dict, out: Path) -> list[Job]:
     """All jobs of a run, checked; raises ParamsError listing every problem."""
     chosen_notebooks = params.notebooks(names)
     specs = {name: params.declared(path) for name, path in chosen_notebooks.items()}
@@ -97,12 +97,16 @@ def plan(
             except params.ParamsError as exc:
                 problems.extend(exc.problems)
                 continue
-            jobs.append(Job(
-                run=params_file.stem, notebook=notebook, notebook_path=str(path),
-                parameters=selected[notebook],
-                target=str(out / params_file.stem / notebook),
-                fingerprint=fingerprint(path, values),
-            ))
+            jobs.append(
+                Job(
+                    run=params_file.stem,
+                    notebook=notebook,
+                    notebook_path=str(path),
+                    parameters=selected[notebook],
+                    target=str(out / params_file.stem / notebook),
+                    fingerprint=fingerprint(path, values),
+                )
+            )
     if problems:
         raise params.ParamsError(list(dict.fromkeys(problems)))
     return jobs
@@ -159,9 +163,12 @@ def execute(job: Job) -> Result:
     try:
         try:
             papermill.execute_notebook(
-                job.notebook_path, str(executed),
+                job.notebook_path,
+                str(executed),
                 parameters={**job.parameters, "output_dir": str(build)},
-                kernel_name="python3", progress_bar=False, log_output=False,
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
                 cwd=str(config.ROOT),
             )
         except papermill.PapermillExecutionError as exc:
@@ -171,10 +178,10 @@ def execute(job: Job) -> Result:
         _swap_into_place(build, target)
     except Exception as exc:  # disk full, permissions: the old report must survive
         shutil.rmtree(build, ignore_errors=True)
-        return Result(job.run, job.notebook, "failed", time.monotonic() - started, "",
-                      f"{type(exc).__name__}: {exc}")
-    return Result(job.run, job.notebook, "ok", time.monotonic() - started,
-                  str(target / "report.html"))
+        return Result(
+            job.run, job.notebook, "failed", time.monotonic() - started, "", f"{type(exc).__name__}: {exc}"
+        )
+    return Result(job.run, job.notebook, "ok", time.monotonic() - started, str(target / "report.html"))
 
 
 def _keep_failure(job: Job, build: Path, executed: Path, started: float, message: str) -> Result:
@@ -196,8 +203,13 @@ def _worker_init() -> None:
 
 # the whole run ---------------------------------------------------------------
 def run(
-    params_files: list[Path], names: list[str] | None, overrides: dict, out: Path,
-    jobs: int | None = None, force: bool = False, echo=print,
+    params_files: list[Path],
+    names: list[str] | None,
+    overrides: dict,
+    out: Path,
+    jobs: int | None = None,
+    force: bool = False,
+    echo=print,
 ) -> int:
     """Plan, execute and publish; returns the exit code (0 ok, 1 a notebook failed, 2 bad input)."""
     try:
@@ -213,8 +225,9 @@ def run(
     todo = []
     for job in planned:
         if not force and up_to_date(job):
-            results.append(Result(job.run, job.notebook, "up to date", 0.0,
-                                  str(Path(job.target) / "report.html")))
+            results.append(
+                Result(job.run, job.notebook, "up to date", 0.0, str(Path(job.target) / "report.html"))
+            )
         else:
             todo.append(job)
     total = len(planned)
@@ -234,8 +247,10 @@ def run(
                     result = Result(job.run, job.notebook, "failed", 0.0, "", f"worker died: {exc}")
                 results.append(result)
                 bar = _bar(len(results), total)
-                echo(f"{bar} [{len(results)}/{total}] {result.run} / {result.notebook}: "
-                     f"{result.status} ({result.seconds:.1f} s)")
+                echo(
+                    f"{bar} [{len(results)}/{total}] {result.run} / {result.notebook}: "
+                    f"{result.status} ({result.seconds:.1f} s)"
+                )
     for run_name in dict.fromkeys(j.run for j in planned):
         publish.write_run_status(out / run_name, [asdict(r) for r in results if r.run == run_name])
         publish.write_summary_xlsx(out / run_name)
@@ -266,4 +281,4 @@ def _short(path: str) -> str:
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")

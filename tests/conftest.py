@@ -19,9 +19,12 @@ def execute(notebook: str, tmp_path: Path, **parameters) -> dict:
     out = tmp_path / notebook
     out.mkdir(parents=True, exist_ok=True)
     papermill.execute_notebook(
-        str(ROOT / "notebooks" / f"{notebook}.ipynb"), str(out / "notebook.ipynb"),
+        str(ROOT / "notebooks" / f"{notebook}.ipynb"),
+        str(out / "notebook.ipynb"),
         parameters={**parameters, "output_dir": str(out)},
-        kernel_name="python3", progress_bar=False, cwd=str(ROOT),
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(ROOT),
     )
     return json.loads((out / "metrics.json").read_text("utf-8"))
 
@@ -30,3 +33,25 @@ def execute(notebook: str, tmp_path: Path, **parameters) -> dict:
 def run_notebook(tmp_path):
     """`run_notebook("trends", period="month")` → the notebook's metrics.json as a dict."""
     return lambda notebook, **parameters: execute(notebook, tmp_path, **parameters)
+
+
+@pytest.fixture(scope="session")
+def fresh_reports(tmp_path_factory):
+    """Every params file in params/ run once through the runner, two at a time.
+
+    Returns (reports folder, completed process). Shared by the params-runs test
+    and the browser check, so the suite pays for the batch once.
+    """
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("fresh") / "reports"
+    files = sorted(str(p) for p in (ROOT / "params").glob("*.yaml"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "run", *files, "-o", str(out), "-j", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    return out, proc

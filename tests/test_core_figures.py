@@ -14,7 +14,6 @@ import statistics
 
 import numpy as np
 import pytest
-
 from conftest import ROOT
 
 
@@ -41,8 +40,16 @@ def metrics(tmp_path_factory):
 def test_published_inputs_are_the_briefs(published):
     totals, plan, _ = published
     assert (int(totals["turns"]), int(totals["units"])) == (26203, 22348)
-    assert (int(plan["target_units"]), int(plan["sessions_planned"]), int(plan["sites_planned"])) == (2300, 13, 12)
-    assert (plan["start_date"], plan["end_date"], int(plan["registered"])) == ("2023-08-04", "2023-08-25", 3000)
+    assert (int(plan["target_units"]), int(plan["sessions_planned"]), int(plan["sites_planned"])) == (
+        2300,
+        13,
+        12,
+    )
+    assert (plan["start_date"], plan["end_date"], int(plan["registered"])) == (
+        "2023-08-04",
+        "2023-08-25",
+        3000,
+    )
 
 
 def test_history_and_plan(metrics, published):

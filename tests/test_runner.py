@@ -16,7 +16,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import ROOT
 
 WORKBOOK = [sys.executable, "-m", "analysis"]
@@ -65,8 +64,14 @@ def books(tmp_path, monkeypatch):
 
 
 def workbook(*args, cwd=ROOT, env=None):
-    return subprocess.run([*WORKBOOK, *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          env=env or os.environ.copy(), timeout=300)
+    return subprocess.run(
+        [*WORKBOOK, *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env or os.environ.copy(),
+        timeout=300,
+    )
 
 
 def params_file(tmp_path, name, **values):
@@ -170,9 +175,13 @@ def test_sigkill_mid_run_leaves_earlier_reports_whole(books, tmp_path):
     p = params_file(tmp_path, "a")
     assert workbook("run", p, "-o", out).returncode == 0
     good = snapshot(out)
-    proc = subprocess.Popen([*WORKBOOK, "run", str(p), "-o", str(out), "--force", "-p", "sleep", "30"],
-                            cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*WORKBOOK, "run", str(p), "-o", str(out), "--force", "-p", "sleep", "30"],
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while not list((out / "a").glob(".tmp-*")) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -208,8 +217,18 @@ def test_core_notebook_runs_through_the_runner(tmp_path):
 
 def test_papermill_cli_runs_the_core_notebook(tmp_path):
     papermill = Path(sys.executable).parent / "papermill"
-    res = subprocess.run([str(papermill), "notebooks/historical_vs_campaign.ipynb",
-                          str(tmp_path / "out.ipynb"), "-f", "params/default.yaml"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    res = subprocess.run(
+        [
+            str(papermill),
+            "notebooks/historical_vs_campaign.ipynb",
+            str(tmp_path / "out.ipynb"),
+            "-f",
+            "params/default.yaml",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert res.returncode == 0, res.stderr
     assert "hist_yield" in (tmp_path / "out.ipynb").read_text()
