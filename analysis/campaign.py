@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import i18n
-from analysis.published import Campaign
+from analysis.published import Campaign, totals_before
 from analysis.qualified import Qualified
-from analysis.scenario import YieldModel, project, registrations_needed
+from analysis.scenario import YieldModel, project, registrations_needed, session_yields, yield_model
 
 
 def campaign_days(start: pd.Timestamp, end: pd.Timestamp) -> int:
@@ -27,14 +27,19 @@ def historical_yield(turns: float, units: float) -> float:
 
 def core_figures(
     plan: Campaign,
-    hist_turns: int,
-    hist_units: int,
+    snapshot: pd.Series | None,
     registered: float | None,
     show_rate: float,
-    model: YieldModel,
+    model: YieldModel | None,
     level: float = 0.9,
 ) -> dict[str, float | int | None]:
-    """The key figures of `historical_vs_campaign`, under the contract's names."""
+    """The key figures of `historical_vs_campaign`, under the contract's names.
+
+    Without published totals before the campaign (`snapshot` None) the
+    historical figures and the projection are None: missing, not guessed.
+    """
+    hist_turns = None if snapshot is None else int(snapshot["turns"])
+    hist_units = None if snapshot is None else int(snapshot["units"])
     target = plan.target_units
     days = (
         campaign_days(plan.start_date, plan.end_date)
@@ -42,15 +47,16 @@ def core_figures(
         else None
     )
     presenting = None if registered is None else registered * show_rate
-    proj = project(model, presenting, target, level) if presenting else None
+    proj = project(model, presenting, target, level) if presenting and model else None
 
     def ratio(a, b):
         return None if a is None or not b else a / b
 
     return {
-        "hist_turns": int(hist_turns),
-        "hist_units": int(hist_units),
-        "hist_yield": historical_yield(hist_turns, hist_units),
+        "hist_qualifier": None if snapshot is None else str(snapshot.get("qualifier") or "exact"),
+        "hist_turns": hist_turns,
+        "hist_units": hist_units,
+        "hist_yield": ratio(hist_units, hist_turns),
         "campaign_target_units": target,
         "campaign_registered": whole(registered),
         "campaign_sessions": plan.sessions_planned,
@@ -91,6 +97,25 @@ def sessions_for_model(plan: Campaign) -> int:
     return plan.sessions_planned or plan.sites_planned or 1
 
 
+def snapshot_before(plan: Campaign, totals: pd.DataFrame) -> pd.Series | None:
+    """The latest published totals on or before the campaign's start; None if there are none."""
+    try:
+        return totals_before(reference_date(plan), totals)
+    except LookupError:
+        return None
+
+
+def model_for(plan: Campaign, snapshot: pd.Series | None, yield_sessions: pd.DataFrame) -> YieldModel | None:
+    """The scenario model centred on the historical yield, spread from published sessions."""
+    if snapshot is None:
+        return None
+    return yield_model(
+        historical_yield(snapshot["turns"], snapshot["units"]),
+        session_yields(yield_sessions),
+        sessions_for_model(plan),
+    )
+
+
 def reference_date(plan: Campaign) -> pd.Timestamp:
     """The campaign's start, or 1 January of its year when the start is not published."""
     return plan.start_date if plan.start_date is not None else pd.Timestamp(plan.year, 1, 1)
@@ -99,8 +124,8 @@ def reference_date(plan: Campaign) -> pd.Timestamp:
 def story(
     figs: dict,
     plan: Campaign,
-    snapshot: pd.Series,
-    model: YieldModel,
+    snapshot: pd.Series | None,
+    model: YieldModel | None,
     registered: Qualified | None,
     show_rate: float,
     confidence: float,
@@ -113,46 +138,16 @@ def story(
         lambda v: i18n.fmt_pct(v, lang),
     )
     qual = registered.qualifier if registered is not None else "exact"
-    snap_date = (
-        str(snapshot["as_of"].year)
-        if snapshot.get("as_of_precision") == "year"
-        else i18n.fmt_date(snapshot["as_of"], lang)
-    )
-    hist_q = Qualified(float(snapshot["units"]), str(snapshot.get("qualifier") or "exact"))
     text = {
         "key_figures": i18n.t("hvc_key_figures", lang),
         "title": i18n.t("hvc_title", lang, name=plan.name),
-        "history": i18n.t(
-            "hvc_history",
-            lang,
-            date=snap_date,
-            turns=i18n.fmt_qualified(f_int(figs["hist_turns"]), hist_q.qualifier, lang),
-            units=hist_q.format(lang),
-            yield_=f_num(figs["hist_yield"], 4),
-            loss=f_pct(1 - figs["hist_yield"]),
-        ),
-        "plan": i18n.t(
-            "hvc_plan",
-            lang,
-            year=plan.year,
-            sessions=f_int(figs["campaign_sessions"]),
-            sites=f_int(figs["campaign_sites"]),
-            start=i18n.fmt_date(plan.start_date, lang),
-            end=i18n.fmt_date(plan.end_date, lang),
-            days=f_int(figs["campaign_days"]),
-            target=f_int(figs["campaign_target_units"]),
-            registered=registered.format(lang) if registered else i18n.t("missing", lang),
-            share=f_pct(figs["target_share_of_history"]),
-        ),
-        "pace": i18n.t(
-            "hvc_pace",
-            lang,
-            per_session=f_num(figs["units_per_session_needed"], 1),
-            per_day=f_num(figs["units_per_day_needed"], 1),
-        ),
+        "history": _history_text(figs, snapshot, lang),
+        "plan": _plan_text(figs, plan, registered, lang),
+        "pace": _pace_text(figs, lang),
     }
-    if registered is None or figs["required_yield"] is None:
-        text["required"] = text["projection"] = text["planning"] = i18n.t("hvc_no_projection", lang)
+    if registered is None or figs["required_yield"] is None or model is None:
+        reason = "hvc_no_projection" if model is not None else "hvc_no_history_projection"
+        text["required"], text["projection"], text["planning"] = i18n.t(reason, lang), "", ""
         return text
     above = figs["required_yield"] > figs["hist_yield"]
     text["required"] = i18n.t(
@@ -178,9 +173,100 @@ def story(
     text["planning"] = i18n.t(
         "hvc_planning",
         lang,
-        conf=f_pct(confidence),
+        conf=i18n.fmt_pct(confidence, lang, 0),
         need=f_int(registrations_needed(model, plan.target_units, confidence, show_rate)),
         show_rate=f_pct(show_rate),
         registered=registered.format(lang),
     )
     return text
+
+
+def _history_text(figs: dict, snapshot: pd.Series | None, lang: str) -> str:
+    if snapshot is None:
+        return i18n.t("hvc_no_history", lang)
+    date = (
+        str(snapshot["as_of"].year)
+        if snapshot.get("as_of_precision") == "year"
+        else i18n.fmt_date(snapshot["as_of"], lang)
+    )
+    qualifier = str(snapshot.get("qualifier") or "exact")
+    turns = Qualified(float(snapshot["turns"]), qualifier)
+    units = Qualified(float(snapshot["units"]), qualifier)
+    ratio = units / turns  # two bounds in the same direction give only an "about"
+    return i18n.t(
+        "hvc_history",
+        lang,
+        date=date,
+        turns=turns.format(lang),
+        units=units.format(lang),
+        yield_=ratio.format(lang, 4),
+        loss=i18n.fmt_pct(1 - ratio.value, lang),
+    )
+
+
+def _share_text(figs: dict, lang: str) -> str:
+    """The target's share of history; a lower bound on history makes it an upper bound."""
+    history = Qualified(float(figs["hist_units"]), figs["hist_qualifier"] or "exact")
+    share = float(figs["campaign_target_units"]) / history
+    return i18n.fmt_qualified(i18n.fmt_pct(share.value, lang), share.qualifier, lang)
+
+
+def _where_text(figs: dict, lang: str) -> str:
+    sessions, sites = figs["campaign_sessions"], figs["campaign_sites"]
+    if sessions is not None and sites is not None:
+        return i18n.t(
+            "hvc_where_both", lang, sessions=i18n.fmt_int(sessions, lang), sites=i18n.fmt_int(sites, lang)
+        )
+    if sites is not None:
+        return i18n.t("hvc_where_sites", lang, sites=i18n.fmt_int(sites, lang))
+    return i18n.t("hvc_where_unknown", lang)
+
+
+def _plan_text(figs: dict, plan: Campaign, registered: Qualified | None, lang: str) -> str:
+    where = _where_text(figs, lang)
+    if figs["campaign_days"] is not None:
+        when = i18n.t(
+            "hvc_plan_when",
+            lang,
+            where=where,
+            start=i18n.fmt_date(plan.start_date, lang),
+            end=i18n.fmt_date(plan.end_date, lang),
+            days=i18n.fmt_int(figs["campaign_days"], lang),
+        )
+    else:
+        when = i18n.t("hvc_plan_no_dates", lang, where=where)
+    parts = [i18n.t("hvc_plan_heading", lang, year=plan.year), "", when]
+    if figs["campaign_target_units"] is not None:
+        parts.append(
+            i18n.t("hvc_plan_target", lang, target=i18n.fmt_int(figs["campaign_target_units"], lang))
+        )
+    if registered is not None:
+        parts.append(i18n.t("hvc_plan_registered", lang, registered=registered.format(lang)))
+    else:
+        parts.append(i18n.t("hvc_plan_no_registered", lang))
+    if figs["target_share_of_history"] is not None:
+        parts.append(i18n.t("hvc_plan_share", lang, share=_share_text(figs, lang)))
+    return parts[0] + "\n\n" + " ".join(p[:1].upper() + p[1:] for p in parts[2:])
+
+
+def _pace_text(figs: dict, lang: str) -> str:
+    parts = [
+        i18n.t(key, lang, value=i18n.fmt_num(figs[name], lang, 1))
+        for key, name in (
+            ("hvc_pace_session", "units_per_session_needed"),
+            ("hvc_pace_day", "units_per_day_needed"),
+        )
+        if figs[name] is not None
+    ]
+    return i18n.t("hvc_pace_heading", lang) + "\n\n" + (" ".join(parts) or i18n.t("hvc_pace_unknown", lang))
+
+
+def sources_used(plan: Campaign, snapshot: pd.Series | None, yield_sessions: pd.DataFrame) -> list[str]:
+    """Source ids behind the report's figures: plan, totals and the sessions the spread uses."""
+    used = (
+        yield_sessions.loc[session_yields(yield_sessions).index, "source_id"].dropna()
+        if snapshot is not None  # without history there is no projection, so no spread
+        else []
+    )
+    ids = [*plan.source_ids, *(str(snapshot["source_id"]).split(";") if snapshot is not None else []), *used]
+    return list(dict.fromkeys(ids))

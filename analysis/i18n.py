@@ -84,13 +84,18 @@ LABELS: dict[str, dict[str, str]] = {
         "at screening or lost otherwise). The report assumes one accepted donation is one unit, "
         "as the organiser counts it.",
     },
-    "hvc_plan": {
-        "vi": "## Kế hoạch {year}\n\n{sessions} buổi tại {sites} điểm, từ {start} đến {end} "
-        "({days} ngày tính cả hai đầu); chỉ tiêu {target} đơn vị máu; {registered} cán bộ đăng ký. "
-        "Chỉ tiêu bằng {share} tổng số đơn vị máu của mọi năm trước đó.",
-        "en": "## The {year} plan\n\n{sessions} sessions at {sites} sites, {start} to {end} "
-        "({days} calendar days, both ends included); target {target} units; {registered} officers "
-        "registered. The target is {share} of all units given before it.",
+    "hvc_plan_heading": {"vi": "## Kế hoạch {year}", "en": "## The {year} plan"},
+    "hvc_plan_when": {
+        "vi": "{where}, từ {start} đến {end} ({days} ngày tính cả hai đầu).",
+        "en": "{where}, {start} to {end} ({days} calendar days, both ends included).",
+    },
+    "hvc_plan_no_dates": {"vi": "{where}; ngày chưa công bố.", "en": "{where}; dates not published."},
+    "hvc_plan_target": {"vi": "Chỉ tiêu {target} đơn vị máu.", "en": "Target: {target} units."},
+    "hvc_plan_registered": {"vi": "{registered} cán bộ đăng ký.", "en": "{registered} officers registered."},
+    "hvc_plan_no_registered": {"vi": "Số đăng ký chưa công bố.", "en": "Registrations not published."},
+    "hvc_plan_share": {
+        "vi": "Chỉ tiêu bằng {share} tổng số đơn vị máu của mọi năm trước đó.",
+        "en": "The target is {share} of all units given before it.",
     },
     "hvc_required": {
         "vi": "## Tỷ lệ cần đạt\n\nVới {presenting} người đến hiến (tỷ lệ có mặt {show_rate}), "
@@ -119,17 +124,43 @@ LABELS: dict[str, dict[str, str]] = {
         "Projected {projected} units (90% interval {low} to {high}); chance of meeting the "
         "target {p}.",
     },
-    "hvc_pace": {
-        "vi": "## Nhịp độ cần thiết\n\nChỉ tiêu tương đương {per_session} đơn vị máu mỗi buổi và "
-        "{per_day} đơn vị mỗi ngày.",
-        "en": "## The pace the target sets\n\nThe target means {per_session} units per session and "
-        "{per_day} units per day.",
+    "hvc_pace_heading": {"vi": "## Nhịp độ cần thiết", "en": "## The pace the target sets"},
+    "hvc_pace_session": {
+        "vi": "Chỉ tiêu tương đương {value} đơn vị máu mỗi buổi.",
+        "en": "The target means {value} units per session.",
+    },
+    "hvc_pace_day": {
+        "vi": "Chỉ tiêu tương đương {value} đơn vị máu mỗi ngày.",
+        "en": "The target means {value} units per day.",
+    },
+    "hvc_pace_unknown": {
+        "vi": "Chưa công bố số buổi hay ngày, nên chưa tính được nhịp độ.",
+        "en": "Neither sessions nor dates are published, so there is no pace to compute.",
     },
     "hvc_planning": {
         "vi": "## Lập kế hoạch đăng ký\n\nĐể có {conf} khả năng đạt chỉ tiêu cần khoảng {need} "
         "người đăng ký (với tỷ lệ có mặt {show_rate}); hiện có {registered}.",
         "en": "## Planning registrations\n\nA {conf} chance of meeting the target needs about "
         "{need} registrations (at show rate {show_rate}); {registered} have registered.",
+    },
+    "hvc_where_both": {
+        "vi": "{sessions} buổi tại {sites} điểm",
+        "en": "{sessions} sessions at {sites} sites",
+    },
+    "hvc_where_sites": {
+        "vi": "{sites} điểm (số buổi chưa công bố)",
+        "en": "{sites} sites (sessions not published)",
+    },
+    "hvc_where_unknown": {"vi": "Số buổi và số điểm chưa công bố", "en": "Sessions and sites not published"},
+    "hvc_no_history": {
+        "vi": "## Lịch sử\n\nChưa có số liệu tích lũy nào được công bố trước chiến dịch này.",
+        "en": "## History\n\nNo cumulative totals were published before this campaign.",
+    },
+    "hvc_no_history_projection": {
+        "vi": "Không có số liệu lịch sử trước chiến dịch này, nên không tính được tỷ lệ lịch sử "
+        "và không dự báo.",
+        "en": "With no history published before this campaign there is no historical yield, "
+        "so there is no projection.",
     },
     "hvc_key_figures": {"vi": "## Các chỉ số chính", "en": "## Key figures"},
     "hvc_no_projection": {

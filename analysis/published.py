@@ -129,5 +129,6 @@ def totals_before(date: pd.Timestamp, table: pd.DataFrame | None = None) -> pd.S
 def citations(source_ids, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """The rows of sources.csv for `source_ids`, in the order given."""
     table = sources() if table is None else table
-    ids = [s for s in dict.fromkeys(source_ids) if s]
+    ids = [part for s in source_ids for part in str(s).split(";") if part]
+    ids = list(dict.fromkeys(ids))
     return table.set_index("source_id").loc[ids].reset_index()

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -44,21 +46,14 @@ totals = loaders.load(rec.input(totals_path), "totals")
 campaigns = loaders.load(rec.input(campaigns_path), "campaigns")
 yield_sessions = published.sessions(rec.input(yield_sessions_path))
 plan = published.campaign(campaign_id, campaigns)
-snapshot = published.totals_before(cp.reference_date(plan), totals)
+snapshot = cp.snapshot_before(plan, totals)  # None when nothing was published before
 reg = cp.registered_for(plan, registered)
-model = scenario.yield_model(
-    cp.historical_yield(snapshot["turns"], snapshot["units"]),
-    scenario.session_yields(yield_sessions),
-    cp.sessions_for_model(plan),
-)
-figs = cp.core_figures(plan, snapshot["turns"], snapshot["units"],
-                       reg.value if reg else None, show_rate, model)
+model = cp.model_for(plan, snapshot, yield_sessions)
+figs = cp.core_figures(plan, snapshot, reg.value if reg else None, show_rate, model)
 rec.metrics(figs)
 text = cp.story(figs, plan, snapshot, model, reg, show_rate, confidence, lang)
-source_ids = [*plan.source_ids, *str(snapshot["source_id"]).split(";"),
-              *yield_sessions["source_id"].dropna()]
 rec.say(text["title"])
-rec.header(published.citations(source_ids))
+rec.header(published.citations(cp.sources_used(plan, snapshot, yield_sessions)))
 
 # %% [markdown] tags=["analyst-note"]
 # The history: cumulative units before the campaign, with the target stacked on top.
@@ -66,16 +61,17 @@ rec.header(published.citations(source_ids))
 # %%
 rec.say(text["history"])
 rec.say(text["plan"])
-rec.figure(charts.cumulative_with_target(
-    totals[totals["as_of"] <= snapshot["as_of"]], plan.target_units, plan.year, lang),
-    "cumulative_with_target")
+if snapshot is not None:
+    rec.figure(charts.cumulative_with_target(
+        totals[totals["as_of"] <= snapshot["as_of"]], plan.target_units, plan.year, lang),
+        "cumulative_with_target")
 
 # %% [markdown] tags=["analyst-note"]
 # The yield the target requires, against the historical yield and real published sessions.
 
 # %%
 rec.say(text["required"])
-if figs["required_yield"] is not None:
+if figs["required_yield"] is not None and figs["hist_yield"] is not None:
     rec.figure(charts.yield_comparison(figs["hist_yield"], figs["required_yield"],
                                        scenario.session_yields(yield_sessions), plan.year, lang),
                "required_vs_historical_yield")
@@ -91,7 +87,7 @@ rec.say(text["pace"])
 
 # %%
 rec.say(text["planning"])
-if reg is not None:
+if reg is not None and model is not None:
     rec.table(cp.planning_table(model, plan.target_units, show_rate), "registrations_needed")
     rec.figure(charts.planning_curve(model, plan.target_units, show_rate, reg.value, lang),
                "registrations_needed")

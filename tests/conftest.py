@@ -10,6 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("MPLBACKEND", "agg")
+# A fixed pseudonym key for the suite, so no test creates a key file in the home folder.
+os.environ.setdefault("WORKBOOK_PSEUDONYM_KEY", "test-suite-key-not-secret-0123456789")
 
 
 def execute(notebook: str, tmp_path: Path, **parameters) -> dict:

@@ -232,3 +232,26 @@ def test_papermill_cli_runs_the_core_notebook(tmp_path):
     )
     assert res.returncode == 0, res.stderr
     assert "hist_yield" in (tmp_path / "out.ipynb").read_text()
+
+
+def test_full_disk_on_publish_fails_cleanly_and_keeps_the_old_report(books, tmp_path, monkeypatch, capsys):
+    import errno
+
+    from analysis import config, publish, runner
+
+    monkeypatch.setattr(config, "NOTEBOOKS", books)
+    out = tmp_path / "reports"
+    p = params_file(tmp_path, "a")
+    assert runner.run([p], ["alpha"], {}, out, jobs=1) == 0
+    good = snapshot(out / "a" / "alpha")
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(publish, "finish_report", disk_full)
+    capsys.readouterr()
+    assert runner.run([p], ["alpha"], {}, out, jobs=1, force=True) == 1
+    err = capsys.readouterr().err
+    assert "No space left on device" in err
+    assert snapshot(out / "a" / "alpha") == good
+    assert not list((out / "a").glob(".tmp-*"))
