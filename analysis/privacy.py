@@ -548,14 +548,18 @@ def _read_key_file(path: Path) -> bytes:
 # ------------------------------------------------------------------ visits
 
 
-def protect_visits(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Drop direct identifiers, then pseudonymise donor_id with `load_key()`.
+# Simulated donors are no one: their pseudonyms need no secret, and no key file is made.
+SIMULATED_KEY = b"simulated-donors-public-key"
+
+
+def protect_visits(frame: pd.DataFrame, key: bytes | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Drop direct identifiers, then pseudonymise donor_id with `key` (default `load_key()`).
 
     Returns the protected frame and the names of the columns dropped.
     """
     out, dropped = drop_identifiers(frame)
     if "donor_id" in out:
-        out["donor_id"] = pseudonymise(out["donor_id"], load_key())
+        out["donor_id"] = pseudonymise(out["donor_id"], key if key is not None else load_key())
     return out, dropped
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis import i18n, scenario
+from analysis import i18n, loaders, published, scenario
 from analysis.published import Campaign
 from analysis.qualified import Qualified
 
@@ -978,3 +978,16 @@ def _projection_text(p: Progress, figs: dict, outlook: Outlook, lang: str) -> st
              high=f_int(figs["projected_final_high"]),
              p=f_pct(figs["p_target_met"]) if figs["p_target_met"] is not None
              else t("missing", lang))
+
+
+def published_sheet(campaign_id: str, campaigns: pd.DataFrame, path=None) -> pd.DataFrame:
+    """The campaign's sessions as the press published them (data/published/sessions.csv).
+
+    Only that campaign's rows are taken (other forces' sessions there may lack a
+    date), then checked as a session sheet like any analyst's file.
+    """
+    rows = published.sessions(path)
+    rows = rows[rows["campaign_id"] == campaign_id].drop(columns=["organizer", "note"], errors="ignore")
+    rows = rows.assign(session_date=rows["session_date"].dt.strftime("%Y-%m-%d"))
+    file = str(path or "data/published/sessions.csv")
+    return loaders.validate(rows.astype("string").reset_index(drop=True), "sessions", campaigns, file=file)

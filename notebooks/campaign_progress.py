@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -26,7 +28,7 @@ from typing import Optional  # parameters below are annotated for papermill's in
 lang: str = "vi"  # "vi" or "en": labels, headings and number formats
 campaign_id: str = "giotmau-2023"  # campaign to track (giotmau-<year>)
 as_of: Optional[str] = None  # ISO date the report stops at (None: the last session in the sheet)
-sessions_path: str = "data/example/sessions_2023_simulated.csv"  # session sheet (sessions kind)
+sessions_path: Optional[str] = "data/example/sessions_2023_simulated.csv"  # session sheet (None: published)
 sessions_columns: Optional[dict] = None  # {canonical_name: name_in_file} for the sheet, or None
 sessions_complete: bool = True  # the sheet lists every session held (False: only those published)
 campaigns_path: str = "data/published/campaigns.csv"  # campaigns (campaigns kind)
@@ -50,7 +52,8 @@ rec = Recorder("campaign_progress", output_dir, lang, dict(
 ))
 campaigns = loaders.load(rec.input(campaigns_path), "campaigns")
 plan = published.campaign(campaign_id, campaigns)
-sheet = loaders.load(rec.input(sessions_path), "sessions", sessions_columns, campaigns=campaigns)
+sheet = (loaders.load(rec.input(sessions_path), "sessions", sessions_columns, campaigns=campaigns)
+         if sessions_path else progress.published_sheet(campaign_id, campaigns, rec.input(yield_sessions_path)))
 state = progress.prepare(sheet, plan, campaigns, as_of,
                          published.checkpoints(rec.input(checkpoints_path)), sessions_complete)
 snapshot = progress.history_before(plan, loaders.load(rec.input(totals_path), "totals"))
