@@ -179,10 +179,15 @@ def effective(specs: dict[str, ParamSpec], chosen: dict) -> dict:
 
 
 def check_inputs(values: dict, source: str) -> None:
-    """Every input file a run will read exists and passes the data layer's checks."""
+    """Every input file a run will read exists and passes the data layer's checks.
+
+    Then the request itself: the campaign_id is a published campaign, and a
+    session sheet's sessions and `as_of` fit that campaign.
+    """
     from analysis import loaders
 
-    problems = []
+    problems, loaded = [], {}
+    campaigns_path = values.get("campaigns_path")
     for name, value in values.items():
         if not name.endswith("_path") or value is None:
             continue
@@ -194,11 +199,35 @@ def check_inputs(values: dict, source: str) -> None:
         if kind is None:
             continue
         columns = values.get(name.replace("_path", "_columns"))
+        campaigns = config.resolve(campaigns_path) if kind == "sessions" and campaigns_path else None
         try:
-            loaders.load(path, kind, columns)
+            loaded[name] = loaders.load(path, kind, columns, campaigns=campaigns)
         except loaders.InputError as exc:
             problems.extend(str(exc).splitlines())
         except Exception as exc:  # a loader bug must still read as a message, not a traceback
             problems.append(f"{value}: could not be read as {kind} ({exc})")
+    if not problems and "campaign_id" in values and "campaigns_path" in loaded:
+        problems.extend(_check_campaign(values, loaded, source))
     if problems:
         raise ParamsError(problems)
+
+
+def _check_campaign(values: dict, loaded: dict, source: str) -> list[str]:
+    """The campaign exists; a progress request's sessions and as_of fit it."""
+    from analysis import progress, published
+
+    try:
+        plan = published.campaign(values["campaign_id"], loaded["campaigns_path"])
+    except published.UnknownCampaign as exc:
+        return [f"{source}: {exc}"]
+    if "as_of" not in values:
+        return []
+    try:
+        if "sessions_path" in loaded:
+            sheet = loaded["sessions_path"]
+        else:
+            sheet = progress.published_sheet(plan.campaign_id, loaded["campaigns_path"])
+        progress.prepare(sheet, plan, loaded["campaigns_path"], values.get("as_of"))
+    except (progress.ProgressError, ValueError) as exc:
+        return [f"{source}: {exc}"]
+    return []

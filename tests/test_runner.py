@@ -255,3 +255,34 @@ def test_full_disk_on_publish_fails_cleanly_and_keeps_the_old_report(books, tmp_
     assert "No space left on device" in err
     assert snapshot(out / "a" / "alpha") == good
     assert not list((out / "a").glob(".tmp-*"))
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        (("campaign_id", "giotmau-1999"), "giotmau-1999"),
+        (("as_of", "2023-07-01"), "before the first session"),
+        (("as_of", "2023-09-30"), "after the end"),
+        (("as_of", "30/09/2023"), "ISO date"),
+        (("sessions_path", "data/missing.csv"), "not found"),
+        (("sessions_columns", "{units: 3}"), "mapping"),
+    ],
+    ids=["unknown-campaign", "as_of-early", "as_of-late", "as_of-format", "missing-file", "bad-columns"],
+)
+def test_bad_request_for_campaign_progress_exits_2(tmp_path, override, message):
+    out = tmp_path / "reports"
+    res = workbook("run", "-n", "campaign_progress", "-p", *override, "-o", out)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert message in res.stderr
+    assert "Traceback" not in res.stderr
+    assert not out.exists()
+
+
+def test_sessions_outside_the_campaign_exit_2(tmp_path):
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text(
+        "session_date,site,campaign_id,units\n2023-08-04,A,giotmau-2023,100\n2023-09-04,B,giotmau-2023,90\n"
+    )
+    res = workbook("run", "-n", "campaign_progress", "-p", "sessions_path", sheet, "-o", tmp_path / "r")
+    assert res.returncode == 2
+    assert "sheet.csv:3:" in res.stderr and "outside" in res.stderr
