@@ -58,7 +58,6 @@ rec.header(trends.sources(raw))
 
 # %%
 rec.say(text["overview"])
-rec.say(text["qualifiers"])
 rec.figure(charts.series_chart(table, figs, period, lang, measure), "series")
 rec.table(table, "by_period", show=False)
 display(trends.shown(table, period, lang))

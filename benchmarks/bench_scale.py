@@ -1,0 +1,305 @@
+"""Scale benchmark: donor_retention on 10 million visits, trends on 110,000 daily rows.
+
+    .venv/bin/python benchmarks/bench_scale.py                 # the full run (several minutes)
+    .venv/bin/python benchmarks/bench_scale.py --visits 1000000 --keep
+
+Every measured step runs in a child process of its own, so its peak memory is
+its own: the notebooks through papermill (papermill and its kernel sampled
+together with psutil; resource.getrusage as a cross-check), the cohort function
+and the DuckDB query each in a plain Python child (ru_maxrss of that child).
+Inputs are generated into a temporary folder (or --workdir) that is never
+committed and removed at the end unless --keep.
+
+Printed: wall times, the ratio notebook / DuckDB and cohort function / DuckDB
+(target ≤ 1.5), peak memory (target < 4 GiB), and whether the cohort table of
+the notebook, of the cohort function and of DuckDB are identical. --json
+writes the same figures to a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+GIB = 1024**3
+PROVINCES = (
+    "Hà Nội", "Hải Phòng", "Quảng Ninh", "Bắc Ninh", "Hải Dương", "Hưng Yên", "Thái Bình",
+    "Nam Định", "Ninh Bình", "Thanh Hóa", "Nghệ An", "Đà Nẵng", "Huế", "Khánh Hòa", "Cần Thơ",
+)
+
+# The cohort table of the contract, in DuckDB SQL, on the visits file itself.
+COHORT_SQL = """
+WITH d AS (
+    SELECT donor_id, year(CAST(visit_date AS DATE)) AS y
+    FROM {source}
+    WHERE outcome IS NULL OR lower(trim(CAST(outcome AS VARCHAR))) <> 'deferred'
+),
+first AS (SELECT donor_id, min(y) AS cohort_year FROM d GROUP BY donor_id),
+sizes AS (SELECT cohort_year, count(*) AS cohort_donors FROM first GROUP BY cohort_year),
+returned AS (
+    SELECT f.cohort_year, dy.y - f.cohort_year AS years_after, count(*) AS returned
+    FROM (SELECT DISTINCT donor_id, y FROM d) dy JOIN first f USING (donor_id)
+    WHERE dy.y > f.cohort_year
+    GROUP BY ALL
+),
+last AS (SELECT year(max(CAST(visit_date AS DATE))) AS last_year FROM {source}),
+grid AS (
+    SELECT s.cohort_year, k.years_after, s.cohort_donors
+    FROM sizes s, last,
+         LATERAL (SELECT unnest(range(1, last.last_year - s.cohort_year + 1)) AS years_after) k
+)
+SELECT g.cohort_year, g.years_after, g.cohort_donors, coalesce(r.returned, 0) AS returned,
+       coalesce(r.returned, 0) / g.cohort_donors AS retention_rate
+FROM grid g LEFT JOIN returned r USING (cohort_year, years_after)
+ORDER BY g.cohort_year, g.years_after
+"""
+
+
+def duckdb_source(path: Path) -> str:
+    reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
+    return f"{reader}('{path.as_posix()}')"
+
+
+# ------------------------------------------------------------------ inputs
+
+
+def simulate_daily(regions: int = 15, years: int = 20, seed: int = 7,
+                   start: str = "2005-03-15") -> pd.DataFrame:
+    """Daily donations of `regions` provinces over `years` years (timeseries kind).
+
+    Growth of about 3% a year, a dip after Tết (February) and a summer peak,
+    fewer donations on Sundays, Poisson noise; new / repeat donor breakdown.
+    The start mid-March makes the first and last month and year incomplete.
+    """
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range(start, periods=round(years * 365.25), freq="D")
+    t = np.arange(len(dates)) / 365.25
+    month = dates.month.to_numpy()
+    season = 1 + 0.25 * np.isin(month, [7, 8]) - 0.30 * (month == 2) - 0.10 * (month == 1)
+    weekday = np.where(dates.dayofweek.to_numpy() == 6, 0.5, 1.0)
+    parts = []
+    for i, name in enumerate(PROVINCES[:regions]):
+        level = rng.lognormal(3.5, 0.6)
+        mean = level * np.exp(0.03 * t) * season * weekday
+        donations = rng.poisson(mean)
+        new = rng.binomial(donations, 0.35 + 0.02 * (i % 5))
+        parts.append(pd.DataFrame({"date": dates, "region": name, "donations": donations,
+                                   "new_donors": new, "repeat_donors": donations - new}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def make_inputs(work: Path, n_visits: int, fmt: str) -> tuple[Path, Path]:
+    from analysis import simulate_visits as sv
+
+    visits_file = work / f"visits_{n_visits}.{fmt}"
+    daily_file = work / "daily_15_regions.csv"
+    per_donor = 3.89  # visits a simulated donor makes on average (default calibration)
+    t0 = time.perf_counter()
+    if not visits_file.exists():  # a kept --workdir is reused
+        sv.write(sv.simulate_visits(max(100, round(n_visits / per_donor))), visits_file)
+    daily = simulate_daily()
+    daily.to_csv(daily_file, index=False, date_format="%Y-%m-%d")
+    print(f"inputs: {visits_file.name} ({visits_file.stat().st_size / 1e6:,.0f} MB), "
+          f"{daily_file.name} ({len(daily):,} rows) in {time.perf_counter() - t0:.1f} s")
+    return visits_file, daily_file
+
+
+# ------------------------------------------------------------------ measuring
+
+
+def run_measured(cmd: list[str], env: dict | None = None) -> dict:
+    """Run `cmd`; wall time and peak memory of it and its children (psutil, sampled)."""
+    try:
+        import psutil
+    except ImportError:  # getrusage below still gives the largest single process
+        psutil = None
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    peak_tree = peak_one = 0
+    if psutil is not None:
+        root = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            try:
+                procs = [root, *root.children(recursive=True)]
+                rss = [p.memory_info().rss for p in procs if p.is_running()]
+                peak_tree, peak_one = max(peak_tree, sum(rss)), max(peak_one, max(rss, default=0))
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+            time.sleep(0.05)
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode:
+        sys.stderr.write(err[-4000:])
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}")
+    return {
+        "wall_s": wall,
+        "peak_tree_gib": peak_tree / GIB if psutil else None,
+        "peak_process_gib": peak_one / GIB if psutil else None,
+        # ru_maxrss of children is the largest waited-for descendant so far (KiB on Linux);
+        # it only says something when it grew during this command
+        "maxrss_children_gib": after / 1024**2 if after > before else None,
+        "stdout": out,
+    }
+
+
+def papermill(notebook: str, out_dir: Path, params: dict) -> dict:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [PY, "-m", "papermill", str(ROOT / "notebooks" / f"{notebook}.ipynb"),
+           str(out_dir / "notebook.ipynb"), "--no-progress-bar", "-p", "output_dir", str(out_dir)]
+    for key, value in params.items():
+        cmd += ["-p", key, str(value)]
+    env = {**os.environ, "MPLBACKEND": "agg"}
+    return run_measured(cmd, env)
+
+
+def child_cohort(visits_file: str, out: str) -> None:
+    """In a child: load + prepare + cohort_retention, each timed; the table to `out`."""
+    sys.path.insert(0, str(ROOT))
+    from analysis import loaders, retention
+
+    t0 = time.perf_counter()
+    frame = loaders.load(visits_file, "visits")
+    t1 = time.perf_counter()
+    visits = retention.prepare(frame)
+    del frame
+    t2 = time.perf_counter()
+    table = retention.cohort_retention(visits)
+    t3 = time.perf_counter()
+    table.to_csv(out, index=False)
+    print(json.dumps({"load_s": t1 - t0, "prepare_s": t2 - t1, "cohort_s": t3 - t2,
+                      "maxrss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2}))
+
+
+def child_duckdb(visits_file: str, out: str) -> None:
+    """In a child: the cohort table by DuckDB SQL straight from the file."""
+    import duckdb
+
+    t0 = time.perf_counter()
+    con = duckdb.connect()
+    table = con.execute(COHORT_SQL.format(source=duckdb_source(Path(visits_file)))).df()
+    t1 = time.perf_counter()
+    table.to_csv(out, index=False)
+    print(json.dumps({"query_s": t1 - t0,
+                      "threads": con.execute("SELECT current_setting('threads')").fetchone()[0],
+                      "maxrss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2}))
+
+
+def same_cohorts(*paths: Path) -> bool:
+    cols = ["cohort_year", "years_after", "cohort_donors", "returned"]
+    tables = [pd.read_csv(p, encoding="utf-8-sig")[cols].astype("int64") for p in paths]
+    return all(t.equals(tables[0]) for t in tables[1:])
+
+
+# ------------------------------------------------------------------ main
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--visits", type=int, default=10_000_000, help="visits to simulate")
+    parser.add_argument("--format", choices=("csv", "parquet"), default="parquet",
+                        help="file format of the simulated visits")
+    parser.add_argument("--workdir", type=Path, default=None, help="default: a temporary folder")
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--skip-notebooks", action="store_true", help="cohort and DuckDB only")
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(ROOT))
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="bench_scale_"))
+    work.mkdir(parents=True, exist_ok=True)
+    res: dict = {"visits_requested": args.visits, "format": args.format, "cpus": os.cpu_count()}
+    try:
+        visits_file, daily_file = make_inputs(work, args.visits, args.format)
+        res["visits_file_mb"] = visits_file.stat().st_size / 1e6
+
+        def step(name: str, value: dict) -> None:
+            res[name] = value
+            print(f"{name}: {json.dumps(value, default=str)}", flush=True)
+
+        duck = run_measured([PY, __file__, "_duckdb", str(visits_file), str(work / "cohort_duckdb.csv")])
+        step("duckdb", {**json.loads(duck["stdout"].strip().splitlines()[-1]), "wall_s": duck["wall_s"]})
+        coh = run_measured([PY, __file__, "_cohort", str(visits_file), str(work / "cohort_function.csv")])
+        step("cohort_function", {**json.loads(coh["stdout"].strip().splitlines()[-1]),
+                                 "wall_s": coh["wall_s"], "peak_process_gib": coh["peak_process_gib"]})
+        tables = [work / "cohort_duckdb.csv", work / "cohort_function.csv"]
+        if not args.skip_notebooks:
+            ret = papermill("donor_retention", work / "retention", {"visits_path": visits_file, "lang": "en"})
+            step("donor_retention_notebook", {k: v for k, v in ret.items() if k != "stdout"})
+            metrics = json.loads((work / "retention" / "metrics.json").read_text("utf-8"))
+            res["retention_metrics"] = metrics["metrics"]
+            tables.append(work / "retention" / "tables" / "cohort_retention.csv")
+            for period in ("day", "month"):
+                tr = papermill("trends", work / f"trends_{period}",
+                               {"timeseries_path": daily_file, "period": period, "lang": "en"})
+                step(f"trends_notebook_{period}", {k: v for k, v in tr.items() if k != "stdout"})
+        res["cohort_tables_identical"] = same_cohorts(*tables)
+        q = res["duckdb"]["query_s"]
+        res["ratio_cohort_function_to_duckdb"] = res["cohort_function"]["cohort_s"] / q
+        res["ratio_load_prepare_cohort_to_duckdb"] = sum(
+            res["cohort_function"][k] for k in ("load_s", "prepare_s", "cohort_s")) / q
+        if "donor_retention_notebook" in res:
+            res["ratio_notebook_to_duckdb"] = res["donor_retention_notebook"]["wall_s"] / q
+        rows = pd.read_parquet(visits_file, columns=["outcome"]) if visits_file.suffix == ".parquet" \
+            else pd.read_csv(visits_file, usecols=["outcome"])
+        res["visits_generated"] = len(rows)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"kept: {work}")
+    report(res)
+    if args.json:
+        args.json.write_text(json.dumps(res, indent=2, default=str), "utf-8")
+    return res
+
+
+def report(res: dict) -> None:
+    def gib(v):
+        return "n/a" if v is None else f"{v:.2f} GiB"
+
+    print(f"\nvisits: {res.get('visits_generated', 0):,} ({res['format']}, "
+          f"{res.get('visits_file_mb', 0):,.0f} MB), {res['cpus']} CPUs")
+    d, c = res["duckdb"], res["cohort_function"]
+    print(f"DuckDB cohort SQL on the file:   {d['query_s']:7.2f} s  (child peak {gib(d['maxrss_gib'])},"
+          f" {d['threads']} threads)")
+    print(f"loaders.load:                    {c['load_s']:7.2f} s")
+    print(f"retention.prepare:               {c['prepare_s']:7.2f} s")
+    print(f"retention.cohort_retention:      {c['cohort_s']:7.2f} s  (child peak {gib(c['maxrss_gib'])})")
+    print(f"ratio cohort function / DuckDB:  {res['ratio_cohort_function_to_duckdb']:7.2f}  (target <= 1.5)")
+    print(f"ratio load+prepare+cohort / DuckDB: {res['ratio_load_prepare_cohort_to_duckdb']:7.2f}")
+    if "donor_retention_notebook" in res:
+        n = res["donor_retention_notebook"]
+        print(f"donor_retention notebook:        {n['wall_s']:7.2f} s  peak {gib(n['peak_tree_gib'])} "
+              f"(largest process {gib(n['peak_process_gib'])}; getrusage {gib(n['maxrss_children_gib'])})")
+        print(f"ratio notebook / DuckDB:         {res['ratio_notebook_to_duckdb']:7.2f}")
+        for period in ("day", "month"):
+            t = res[f"trends_notebook_{period}"]
+            print(f"trends notebook, period={period:5s}:  {t['wall_s']:7.2f} s  "
+                  f"peak {gib(t['peak_tree_gib'])}")
+    print(f"cohort tables identical:         {res['cohort_tables_identical']}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "_cohort":
+        child_cohort(*sys.argv[2:4])
+    elif len(sys.argv) > 1 and sys.argv[1] == "_duckdb":
+        child_duckdb(*sys.argv[2:4])
+    else:
+        main()

@@ -1,0 +1,235 @@
+"""donor_retention: each key figure against an independent computation (plain pandas, DuckDB SQL).
+
+The hand-made visits hold deferred visits (one person never donates, one is
+deferred before a first donation, the last date in the data is a deferral),
+a return sooner than 84 days, a donor with 12 donations, ties in the time to a
+second donation (two returns on day 111 and one donor censored on day 111)
+and donors still waiting to return at the end of the data.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import loaders, retention
+from analysis import retention_charts as charts
+
+CONTRACT = ("donors", "visits", "visits_per_donor", "repeat_donor_share", "share_10_plus",
+            "median_return_days", "share_returns_under_min_interval", "return_within_12m",
+            "return_within_24m")
+
+
+def hand_made() -> pd.DataFrame:
+    rows = [
+        # donor, date, outcome, sex, birth_year
+        ("d1", "2019-01-10", "donated", "M", 1990), ("d1", "2019-05-01", "donated", "M", 1990),
+        ("d1", "2020-02-01", "donated", "M", 1990), ("d1", "2022-03-01", "donated", "M", 1990),
+        ("d2", "2019-03-01", "deferred", "F", 1995), ("d2", "2020-04-01", "donated", "F", 1995),
+        ("d2", "2020-05-15", "donated", "F", 1995), ("d2", "2021-06-01", "donated", "F", 1995),
+        ("d3", "2019-06-01", "donated", "M", 1970),
+        ("d4", "2021-01-01", "deferred", "F", 2000),
+        ("d7", "2019-01-10", "donated", "M", 1985), ("d7", "2019-05-01", "donated", "M", 1985),
+        ("d8", "2022-01-01", "donated", "F", 1999), ("d8", "2022-04-21", "donated", "F", 1999),
+        ("d8", "2024-06-30", "deferred", "F", 1999),
+        ("d9", "2023-01-01", "donated", "M", 1980),
+        ("d10", "2024-03-11", "donated", "M", 2001),
+        ("d6", "2023-12-01", "donated", "M", 1960),
+    ]
+    rows += [("d5", d.strftime("%Y-%m-%d"), "donated", "M", 1988)
+             for d in pd.date_range("2020-01-01", periods=12, freq="100D")]
+    frame = pd.DataFrame(rows, columns=["donor_id", "visit_date", "outcome", "sex", "birth_year"])
+    frame["visit_date"] = pd.to_datetime(frame["visit_date"])
+    return frame.sample(frac=1, random_state=1).reset_index(drop=True)  # file order is no order
+
+
+@pytest.fixture(scope="module")
+def raw():
+    return hand_made()
+
+
+@pytest.fixture(scope="module")
+def visits(raw):
+    return retention.prepare(raw)
+
+
+@pytest.fixture(scope="module")
+def donors(visits):
+    return retention.per_donor(visits)
+
+
+@pytest.fixture(scope="module")
+def figs(visits, donors):
+    return retention.key_figures(visits, 84, donors)
+
+
+def donations(raw):
+    return raw[raw["outcome"] != "deferred"].sort_values(["donor_id", "visit_date"])
+
+
+def km_by_hand(durations: np.ndarray, events: np.ndarray, t: int) -> float:
+    """1 − S(t), S the product-limit estimate: at each event time u ≤ t, 1 − d(u) / n(u)."""
+    s = 1.0
+    for u in sorted(set(durations[events])):
+        if u > t:
+            break
+        s *= 1 - ((durations == u) & events).sum() / (durations >= u).sum()
+    return 1 - s
+
+
+def test_counts_and_shares(raw, figs):
+    d = donations(raw)
+    per = d.groupby("donor_id").size()
+    assert figs["donors"] == per.size == 9  # d4 was only deferred
+    assert figs["visits"] == len(d)
+    assert figs["visits_per_donor"] == pytest.approx(len(d) / per.size)
+    assert figs["repeat_donor_share"] == pytest.approx((per >= 2).mean())
+    assert figs["share_10_plus"] == pytest.approx((per >= 10).mean())
+    assert figs["deferral_rate"] == pytest.approx((raw["outcome"] == "deferred").mean())
+    assert figs["max_donations"] == 12
+
+
+def test_gaps(raw, figs):
+    gaps = donations(raw).groupby("donor_id")["visit_date"].diff().dt.days.dropna()
+    assert figs["median_return_days"] == pytest.approx(gaps.median())
+    assert figs["share_returns_under_min_interval"] == pytest.approx((gaps < 84).mean())
+    assert figs["returns_under_min_interval"] == 1  # d2: 1 April to 15 May 2020
+
+
+def test_return_within_kaplan_meier_by_hand(raw, figs):
+    d = donations(raw)
+    end = raw["visit_date"].max()  # a deferral: the data still reach that day
+    first = d.groupby("donor_id")["visit_date"].min()
+    second = d.groupby("donor_id")["visit_date"].apply(lambda s: s.iloc[1] if len(s) > 1 else pd.NaT)
+    events = second.notna().to_numpy()
+    durations = (second.fillna(end) - first).dt.days.to_numpy()
+    assert sorted(durations[events].tolist()).count(111) == 2  # tied events
+    assert 111 in durations[~events]  # and a censored donor on the same day
+    assert figs["return_within_12m"] == pytest.approx(km_by_hand(durations, events, 365))
+    assert figs["return_within_24m"] == pytest.approx(km_by_hand(durations, events, 730))
+
+
+def test_cohort_table_against_duckdb(raw, visits):
+    got = retention.cohort_retention(visits)
+    con = duckdb.connect()
+    con.register("v", raw)
+    sql = """
+        WITH d AS (SELECT donor_id, year(visit_date) AS y FROM v WHERE outcome <> 'deferred'),
+        f AS (SELECT donor_id, min(y) AS cohort_year FROM d GROUP BY donor_id),
+        n AS (SELECT cohort_year, count(*) AS cohort_donors FROM f GROUP BY cohort_year),
+        k AS (SELECT unnest(range(1, 20)) AS years_after),
+        back AS (SELECT f.cohort_year, dy.y - f.cohort_year AS years_after, count(*) AS returned
+                 FROM (SELECT DISTINCT donor_id, y FROM d) dy JOIN f USING (donor_id)
+                 WHERE dy.y > f.cohort_year GROUP BY ALL)
+        SELECT n.cohort_year, k.years_after, n.cohort_donors, coalesce(back.returned, 0) AS returned
+        FROM n CROSS JOIN k LEFT JOIN back USING (cohort_year, years_after)
+        WHERE n.cohort_year + k.years_after <= (SELECT year(max(visit_date)) FROM v)
+        ORDER BY 1, 2
+    """
+    expected = con.execute(sql).df().astype("int64")
+    cols = ["cohort_year", "years_after", "cohort_donors", "returned"]
+    pd.testing.assert_frame_equal(got[cols].astype("int64"), expected)
+    assert got["retention_rate"].astype(float).tolist() == pytest.approx(
+        (expected["returned"] / expected["cohort_donors"]).tolist())
+    # d2 was deferred in 2019: the cohort is 2020, the year of the first donation
+    assert int(got.loc[got["cohort_year"] == 2020, "cohort_donors"].iloc[0]) == 2
+    # data end on 30 June 2024: that calendar year is partial
+    assert got.loc[got["cohort_year"] + got["years_after"] == 2024, "partial_year"].all()
+    assert not got.loc[got["cohort_year"] + got["years_after"] < 2024, "partial_year"].any()
+
+
+def test_small_cells_are_suppressed(visits):
+    cohorts = retention.cohort_retention(visits)
+    out = retention.suppress(cohorts, 2, "returned", ("retention_rate",), "cohort_donors")
+    small = cohorts["returned"].astype(int) < 2
+    assert out["suppressed"].tolist() == small.tolist()
+    assert out.loc[small, "returned"].isna().all() and out.loc[small, "retention_rate"].isna().all()
+    kept = out.loc[~small, "returned"].astype(int)
+    assert kept.tolist() == cohorts.loc[~small, "returned"].astype(int).tolist()
+    # with the default of 5 every cohort here is too small: counts and bases both blank
+    five = retention.suppress(cohorts, 5, "returned", ("retention_rate",), "cohort_donors")
+    assert five["suppressed"].all() and five["cohort_donors"].isna().all()
+    shown = retention.shown(five, "en", 5)
+    assert set(shown["Returned"]) == {"<5"}
+    with pytest.raises(ValueError):
+        retention.suppress(cohorts, 0, "returned")
+
+
+def test_status_at_the_end_of_the_data(raw, donors):
+    d = donations(raw)
+    end = raw["visit_date"].max()
+    per = d.groupby("donor_id")["visit_date"].agg(["size", "max"])
+    lapsed = (end - per["max"]).dt.days > 730
+    expected = {"new": int((~lapsed & (per["size"] == 1)).sum()),
+                "regular": int((~lapsed & (per["size"] >= 2)).sum()),
+                "lapsed": int(lapsed.sum())}
+    table = retention.status_table(donors, (end - pd.Timestamp(0)).days, 1)
+    assert dict(zip(table["status"], table["donors"].astype(int), strict=True)) == expected
+    assert expected == {"new": 3, "regular": 1, "lapsed": 5}  # d5 is the one regular
+
+
+def test_frequency_and_groups(raw, visits, donors):
+    freq = retention.frequency_table(donors, 1)
+    per = donations(raw).groupby("donor_id").size()
+    assert int(freq.loc[freq["donations"] == "1", "donors"].iloc[0]) == int((per == 1).sum())
+    assert int(freq.loc[freq["donations"] == "10–14", "donors"].iloc[0]) == 1
+    assert freq["share"].sum() == pytest.approx(1)
+    by_sex = retention.group_table(visits, donors, "sex", 1).set_index("group")
+    women = raw[raw["sex"] == "F"]
+    assert int(by_sex.loc["F", "donors"]) == donations(women)["donor_id"].nunique()
+    assert by_sex.loc["F", "deferral_rate"] == pytest.approx((women["outcome"] == "deferred").mean())
+    by_age = retention.group_table(visits, donors, "age_band", 1).set_index("group")
+    people = raw.sort_values("visit_date").groupby("donor_id").first()
+    age = people["visit_date"].dt.year - people["birth_year"]
+    band = pd.cut(age, [17, 24, 34, 44, 54, 60], labels=["18–24", "25–34", "35–44", "45–54", "55–60"])
+    band = band.astype(object).fillna("other")  # d6 first came at 63
+    is_donor = people.index.isin(donations(raw)["donor_id"])
+    expected = pd.Series(is_donor, index=people.index).groupby(band).sum()
+    assert by_age["donors"].astype(int).to_dict() == expected.astype(int).to_dict()
+
+
+def test_without_outcome_every_visit_is_a_donation(raw):
+    v = retention.prepare(raw.drop(columns=["outcome"]))
+    figs = retention.key_figures(v)
+    assert figs["deferral_rate"] is None and figs["visits"] == len(raw)
+
+
+def test_sex_words_are_normalised(raw):
+    words = raw.assign(sex=raw["sex"].map({"M": " Nam", "F": "nữ"}))
+    v = retention.prepare(words)
+    assert set(v["sex"].cat.categories) == {"M", "F"}
+
+
+def test_through_the_loader(tmp_path, raw, figs):
+    path = tmp_path / "visits.csv"
+    raw.to_csv(path, index=False, date_format="%Y-%m-%d")
+    loaded = loaders.load(path, "visits")
+    assert not set(raw["donor_id"]) & set(loaded["donor_id"].astype(str))  # pseudonymised
+    again = retention.key_figures(retention.prepare(loaded))
+    assert {k: again[k] for k in CONTRACT} == pytest.approx({k: figs[k] for k in CONTRACT})
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_story_and_charts_render(visits, donors, figs, lang):
+    end = int(visits["day"].max())
+    status = retention.status_table(donors, end, 1)
+    cohorts = retention.cohort_retention(visits)
+    text = retention.story(figs, donors, status, cohorts, 84, 5, lang)
+    assert "<5" in text["suppression"]
+    published = retention.suppress(cohorts, 2, "returned", ("retention_rate",), "cohort_donors")
+    km = retention.return_curve(donors, end)
+    for fig in (charts.cohort_heatmap(published, retention.cohort_sizes(donors), 2, lang),
+                charts.return_curve_chart(km, figs["return_within_12m"], figs["return_within_24m"], lang),
+                charts.gap_histogram(retention.donation_gaps(visits), 84, 0.1, lang),
+                charts.frequency_chart(retention.frequency_table(donors, 2), 0.1, 2, lang),
+                charts.status_chart(status, retention.to_date(end), 2, lang)):
+        assert fig.axes
+        charts.plt.close(fig)
+
+
+def test_notebook_on_defaults(run_notebook):
+    out = run_notebook("donor_retention")
+    assert set(CONTRACT) | {"deferral_rate"} <= set(out["metrics"])
+    assert out["meta"]["data_kind"] == "simulated"
