@@ -23,7 +23,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +56,9 @@ _RECORD = {
     "timeseries": "date and region",
     "visits": "visit",
 }
+
+
+_QUOTED_VALUE = re.compile(r"""^('[^']*'|"[^"]*")""")
 
 
 @dataclass(frozen=True)
@@ -207,6 +210,8 @@ def validate(
     if kind == "sessions" and "campaign_id" in parsed and parsed["campaign_id"].notna().any():
         problems += _campaign_problems(parsed, _campaign_table(campaigns), ctx)
     if problems:
+        if kind == "visits":  # donor records: say what is wrong, never echo the value
+            problems = [replace(p, message=_QUOTED_VALUE.sub("this value", p.message, 1)) for p in problems]
         raise InputError(_in_row_order(problems))
     return _finish(parsed, kind)
 

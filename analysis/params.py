@@ -20,6 +20,9 @@ from analysis import config
 # Parameters the runner itself provides; a params file does not set them.
 RUNNER_PARAMS = ("output_dir",)
 
+# Inputs larger than this are checked when the notebook loads them, not twice.
+PREFLIGHT_MAX_BYTES = 50 * 2**20
+
 # Which input kind a path parameter holds, for checking it before a run.
 PATH_KINDS = {
     "totals_path": "totals",
@@ -149,9 +152,18 @@ def resolve_dates(values: dict) -> dict:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
 
 
-def select(given: dict, specs_by_notebook: dict[str, dict[str, ParamSpec]], source: str) -> dict[str, dict]:
-    """Each notebook's parameters from one params file; unknown keys and bad types raise."""
-    known = {name for specs in specs_by_notebook.values() for name in specs}
+def select(
+    given: dict,
+    specs_by_notebook: dict[str, dict[str, ParamSpec]],
+    source: str,
+    known: set[str] | None = None,
+) -> dict[str, dict]:
+    """Each notebook's parameters from one params file; unknown keys and bad types raise.
+
+    `known` is every parameter any notebook declares: a key that only an
+    unselected notebook takes (`-n` chose others) is not a typo and is left out.
+    """
+    known = known or {name for specs in specs_by_notebook.values() for name in specs}
     problems = []
     for key in given:
         if key in RUNNER_PARAMS:
@@ -196,11 +208,16 @@ def check_inputs(values: dict, source: str) -> None:
             problems.append(f"{source}: parameter {name!r}: input file {value} not found")
             continue
         kind = PATH_KINDS.get(name)
-        if kind is None:
+        if kind is None or path.stat().st_size > PREFLIGHT_MAX_BYTES:
             continue
         columns = values.get(name.replace("_path", "_columns"))
         campaigns = config.resolve(campaigns_path) if kind == "sessions" and campaigns_path else None
         try:
+            if kind == "timeseries":  # also takes the published national layout, as the notebook does
+                from analysis import trends
+
+                loaded[name] = trends.read_series(path, columns)
+                continue
             loaded[name] = loaders.load(path, kind, columns, campaigns=campaigns)
         except loaders.InputError as exc:
             problems.extend(str(exc).splitlines())

@@ -79,6 +79,9 @@ def plan(params_files: list[Path], names: list[str] | None, overrides: dict, out
     """All jobs of a run, checked; raises ParamsError listing every problem."""
     chosen_notebooks = params.notebooks(names)
     specs = {name: params.declared(path) for name, path in chosen_notebooks.items()}
+    known = {n for path in params.notebooks(None).values() for n in params.declared(path)} | {
+        n for s in specs.values() for n in s
+    }
     jobs, problems = [], []
     runs = [p.stem for p in params_files]
     if len(set(runs)) != len(runs):
@@ -86,7 +89,7 @@ def plan(params_files: list[Path], names: list[str] | None, overrides: dict, out
     for params_file in params_files:
         try:
             given = {**params.load_params_file(params_file), **overrides}
-            selected = params.select(given, specs, str(params_file))
+            selected = params.select(given, specs, str(params_file), known)
         except params.ParamsError as exc:
             problems.extend(exc.problems)
             continue

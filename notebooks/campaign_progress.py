@@ -52,8 +52,10 @@ rec = Recorder("campaign_progress", output_dir, lang, dict(
 ))
 campaigns = loaders.load(rec.input(campaigns_path), "campaigns")
 plan = published.campaign(campaign_id, campaigns)
-sheet = (loaders.load(rec.input(sessions_path), "sessions", sessions_columns, campaigns=campaigns)
-         if sessions_path else progress.published_sheet(campaign_id, campaigns, rec.input(yield_sessions_path)))
+if sessions_path:
+    sheet = loaders.load(rec.input(sessions_path), "sessions", sessions_columns, campaigns=campaigns)
+else:  # the campaign's own rows of the published sessions
+    sheet = progress.published_sheet(campaign_id, campaigns, rec.input(yield_sessions_path))
 state = progress.prepare(sheet, plan, campaigns, as_of,
                          published.checkpoints(rec.input(checkpoints_path)), sessions_complete)
 snapshot = progress.history_before(plan, loaders.load(rec.input(totals_path), "totals"))

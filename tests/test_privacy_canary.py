@@ -7,6 +7,7 @@ XLSX, PNG text chunks) and the run's console output are searched for them.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import os
@@ -17,7 +18,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ"]
@@ -68,7 +68,8 @@ def canary_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("canary")
     header, rows, secrets = _planted()
     visits = tmp / "visits.csv"
-    visits.write_text("\n".join(",".join(map(str, r)) for r in [header, *rows]) + "\n", encoding="utf-8")
+    with open(visits, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([header, *rows])
     out = tmp / "reports"
     env = {**os.environ, "MPLBACKEND": "agg"}
     proc = subprocess.run(
@@ -112,3 +113,14 @@ def test_small_cells_are_suppressed(canary_run):
     for column in ("cohort_donors", "returned"):
         values = table[column].dropna()
         assert (values >= 5).all(), f"{column} publishes a count under 5"
+
+
+def test_errors_in_a_visits_file_never_echo_its_values(tmp_path):
+    from analysis import loaders
+
+    bad = tmp_path / "visits.csv"
+    bad.write_text("donor_id,visit_date,sex\nCANARY123456,2020-01-01,079123456789\n", encoding="utf-8")
+    with pytest.raises(loaders.InputError) as err:
+        loaders.load(bad, "visits")
+    assert "visits.csv:2:sex:" in str(err.value)
+    assert "079123456789" not in str(err.value) and "CANARY123456" not in str(err.value)

@@ -286,3 +286,13 @@ def test_sessions_outside_the_campaign_exit_2(tmp_path):
     res = workbook("run", "-n", "campaign_progress", "-p", "sessions_path", sheet, "-o", tmp_path / "r")
     assert res.returncode == 2
     assert "sheet.csv:3:" in res.stderr and "outside" in res.stderr
+
+
+def test_a_key_of_an_unselected_notebook_is_not_an_error(books, tmp_path):
+    extra = tmp_path / "notebooks" / "gamma.ipynb"
+    nbformat.write(_notebook("x = 1", 'only_gamma: int = 1  # a parameter of gamma alone'), extra)
+    out = tmp_path / "reports"
+    res = workbook("run", params_file(tmp_path, "a", only_gamma=2), "-n", "alpha", "-o", out)
+    assert res.returncode == 0, res.stderr
+    res = workbook("run", params_file(tmp_path, "b", only_gama=2), "-n", "alpha", "-o", out)
+    assert res.returncode == 2 and "did you mean 'only_gamma'" in res.stderr
