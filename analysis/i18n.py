@@ -40,6 +40,7 @@ LABELS: dict[str, dict[str, str]] = {
     "parameters": {"vi": "Tham số", "en": "Parameters"},
     "inputs": {"vi": "Dữ liệu đầu vào", "en": "Inputs"},
     "sources": {"vi": "Nguồn", "en": "Sources"},
+    "data_kind": {"vi": "Loại dữ liệu", "en": "Data"},
     "kind_real": {"vi": "thực", "en": "real"},
     "kind_simulated": {"vi": "mô phỏng", "en": "simulated"},
     "figure": {"vi": "Chỉ số", "en": "Figure"},

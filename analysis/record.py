@@ -108,7 +108,8 @@ class Recorder:
             rows = pd.DataFrame(self.inputs)
             rows["kind"] = rows["kind"].map(lambda k: i18n.t("kind_" + k, self.lang))
             rows["sha256"] = rows["sha256"].str[:16] + "…"
-            display(rows.rename(columns={"path": i18n.t("inputs", self.lang)}).style.hide(axis="index"))
+            names = {"path": i18n.t("inputs", self.lang), "kind": i18n.t("data_kind", self.lang)}
+            display(rows.rename(columns=names).style.hide(axis="index"))
         if sources is not None and len(sources):
             lines = [
                 f"- **{r.publisher}**, “{r.title}”"
@@ -147,7 +148,19 @@ class Recorder:
         if self.out:
             frame.to_csv(self.out / "tables" / f"{name}.csv", index=False, encoding="utf-8-sig")
         if show:
-            display(frame)
+            self.show(frame)
+
+    def show(self, *tables) -> None:
+        """Display tables for the reader: a plain row counter (0, 1, 2…) is not shown."""
+        for table in tables:
+            frame = getattr(table, "data", table)  # a Styler keeps its frame in .data
+            plain = isinstance(frame, pd.DataFrame) and isinstance(frame.index, pd.RangeIndex)
+            if plain and isinstance(table, pd.DataFrame):
+                display(HTML(table.to_html(index=False, na_rep="")))
+            elif plain:
+                display(table.hide(axis="index"))
+            else:
+                display(table)
 
     def metrics(self, values: dict[str, object]) -> None:
         self.values.update({k: to_json_value(v) for k, v in values.items()})

@@ -27,6 +27,8 @@ from pathlib import Path
 from analysis import config, params, publish
 
 FINGERPRINT_FILE = ".fingerprint"
+# The kernel's own start-up warnings (e.g. about its local TCP transport) are noise in a batch.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 TMP_PREFIX = ".tmp-"
 OLD_PREFIX = ".old-"
 
@@ -158,6 +160,7 @@ def execute(job: Job) -> Result:
     import papermill
 
     started = time.monotonic()
+    print(f"running {job.run} / {job.notebook} ...", flush=True)
     target = Path(job.target)
     target.parent.mkdir(parents=True, exist_ok=True)
     build = target.parent / f"{TMP_PREFIX}{target.name}-{uuid.uuid4().hex[:8]}"
@@ -171,6 +174,7 @@ def execute(job: Job) -> Result:
                 parameters={**job.parameters, "output_dir": str(build)},
                 kernel_name="python3",
                 progress_bar=False,
+                extra_arguments=KERNEL_ARGUMENTS,
                 log_output=False,
                 cwd=str(config.ROOT),
             )
@@ -240,8 +244,6 @@ def run(
     if todo:
         with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
             futures = {pool.submit(execute, job): job for job in todo}
-            for job in todo[:workers]:
-                echo(f"running {job.run} / {job.notebook} ...")
             for future in as_completed(futures):
                 job = futures[future]
                 try:

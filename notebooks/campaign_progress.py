@@ -38,8 +38,6 @@ yield_sessions_path: str = "data/published/sessions.csv"  # published sessions: 
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
 
 # %%
-from IPython.display import display
-
 from analysis import loaders, progress, published, scenario
 from analysis import progress_charts as charts
 from analysis.record import Recorder
@@ -87,7 +85,7 @@ by_site = progress.by_site(state.held)
 rec.table(by_site, "by_site", show=False)
 if len(by_site):
     rec.say(text["sites"])
-    display(progress.site_table_for_report(by_site, lang))
+    rec.show(progress.site_table_for_report(by_site, lang))
     rec.figure(charts.site_units(by_site, lang), "by_site")
 
 # %%
@@ -111,7 +109,7 @@ rec.say(text["unknown"])
 
 # %%
 rec.say(text["key_figures"])
-display(progress.key_figures_table(figs, lang))
+rec.show(progress.key_figures_table(figs, lang))
 
 # %% keep_output=true
 rec.finish()

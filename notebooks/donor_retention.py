@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -30,8 +32,6 @@ min_cell: int = 5  # cells of fewer people than this are hidden in published tab
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
 
 # %%
-from IPython.display import display
-
 from analysis import loaders, retention
 from analysis import retention_charts as charts
 from analysis.record import Recorder
@@ -59,7 +59,7 @@ rec.header()
 rec.say(text["overview"])
 freq = retention.frequency_table(donors, min_cell)
 rec.table(freq, "donation_frequency", show=False)
-display(retention.shown(freq, lang, min_cell))
+rec.show(retention.shown(freq, lang, min_cell))
 rec.figure(charts.frequency_chart(freq, figs["share_10_plus"], min_cell, lang), "donation_frequency")
 
 # %% [markdown] tags=["analyst-note"]
@@ -80,7 +80,7 @@ published = retention.suppress(cohorts, min_cell, "returned", ("retention_rate",
 rec.table(published, "cohort_retention", show=False)
 rec.figure(charts.cohort_heatmap(published, retention.cohort_sizes(donors), min_cell, lang),
            "cohort_retention")
-display(retention.shown(published, lang, min_cell))
+rec.show(retention.shown(published, lang, min_cell))
 rec.say(text["suppression"])
 
 # %% [markdown] tags=["analyst-note"]
@@ -104,7 +104,7 @@ by_sex = retention.group_table(visits, donors, "sex", min_cell)
 by_age = retention.group_table(visits, donors, "age_band", min_cell)
 rec.table(by_sex, "by_sex", show=False)
 rec.table(by_age, "by_age_band", show=False)
-display(retention.shown(by_sex, lang, min_cell), retention.shown(by_age, lang, min_cell))
+rec.show(retention.shown(by_sex, lang, min_cell), retention.shown(by_age, lang, min_cell))
 if len(by_sex) or len(by_age):
     rec.figure(charts.groups_chart(by_sex, by_age, lang), "by_sex_and_age")
 

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -32,8 +34,6 @@ period: str = "year"  # "day", "week", "month", "quarter" or "year"
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
 
 # %%
-from IPython.display import display
-
 from analysis import trends
 from analysis import trends_charts as charts
 from analysis.record import Recorder
@@ -60,7 +60,7 @@ rec.header(trends.sources(raw))
 rec.say(text["overview"])
 rec.figure(charts.series_chart(table, figs, period, lang, measure), "series")
 rec.table(table, "by_period", show=False)
-display(trends.shown(table, period, lang))
+rec.show(trends.shown(table, period, lang))
 
 # %% [markdown] tags=["analyst-note"]
 # Growth: the change between consecutive complete years (annualised across unpublished
