@@ -90,8 +90,19 @@ def _cmd_check(args) -> int:
     return run_check(args.file, args.kind, args.columns)
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM ends a run like Ctrl-C: finished reports stay, unfinished ones are dropped."""
+    import signal
+
+    def _raise(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _raise)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    _stop_on_sigterm()
     handler = {"run": _cmd_run, "params": _cmd_params, "check": _cmd_check}[args.command]
     try:
         return handler(args)

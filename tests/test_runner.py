@@ -296,3 +296,21 @@ def test_a_key_of_an_unselected_notebook_is_not_an_error(books, tmp_path):
     assert res.returncode == 0, res.stderr
     res = workbook("run", params_file(tmp_path, "b", only_gama=2), "-n", "alpha", "-o", out)
     assert res.returncode == 2 and "did you mean 'only_gamma'" in res.stderr
+
+
+def test_sigterm_mid_run_exits_cleanly_and_keeps_earlier_reports(books, tmp_path):
+    out = tmp_path / "reports"
+    p = params_file(tmp_path, "a")
+    assert workbook("run", p, "-o", out).returncode == 0
+    good = snapshot(out / "a" / "alpha")
+    proc = subprocess.Popen([*WORKBOOK, "run", str(p), "-o", str(out), "--force", "-p", "sleep", "30"],
+                            cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list((out / "a").glob(".tmp-*")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    assert "Traceback" not in err
+    assert snapshot(out / "a" / "alpha") == good
