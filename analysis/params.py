@@ -77,6 +77,39 @@ def declared(notebook: Path) -> dict[str, ParamSpec]:
     return specs
 
 
+def declared_all(paths: dict[str, Path], cache: Path) -> dict[str, dict[str, ParamSpec]]:
+    """`declared()` of several notebooks, remembered by each notebook's content.
+
+    papermill's inspection loads nbformat and papermill (seconds at start-up);
+    an unchanged notebook reuses what it declared last time.
+    """
+    import hashlib
+    import json
+
+    try:
+        saved = json.loads(cache.read_text("utf-8"))
+    except (OSError, ValueError):
+        saved = {}
+    result, fresh = {}, {}
+    for name, path in paths.items():
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        entry = saved.get(str(path))
+        if entry and entry["sha256"] == digest:
+            result[name] = {k: ParamSpec(**v) for k, v in entry["specs"].items()}
+        else:
+            result[name] = declared(path)
+        fresh[str(path)] = {"sha256": digest, "specs": {k: vars(v) for k, v in result[name].items()}}
+    if fresh != saved:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(".tmp")
+            tmp.write_text(json.dumps(fresh, default=str), "utf-8")
+            tmp.replace(cache)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+    return result
+
+
 def _unknown(what: str, name: str, known: list[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
     hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(sorted(known))}"
@@ -190,7 +223,7 @@ def effective(specs: dict[str, ParamSpec], chosen: dict) -> dict:
     return values
 
 
-def check_inputs(values: dict, source: str) -> None:
+def check_inputs(values: dict, source: str, loaded_before: dict | None = None) -> None:
     """Every input file a run will read exists and passes the data layer's checks.
 
     Then the request itself: the campaign_id is a published campaign, and a
@@ -212,13 +245,19 @@ def check_inputs(values: dict, source: str) -> None:
             continue
         columns = values.get(name.replace("_path", "_columns"))
         campaigns = config.resolve(campaigns_path) if kind == "sessions" and campaigns_path else None
+        memo = (str(path), kind, repr(columns), str(campaigns))
+        if loaded_before is not None and memo in loaded_before:
+            loaded[name] = loaded_before[memo]  # the same file, already checked in this plan
+            continue
         try:
             if kind == "timeseries":  # also takes the published national layout, as the notebook does
                 from analysis import trends
 
                 loaded[name] = trends.read_series(path, columns)
-                continue
-            loaded[name] = loaders.load(path, kind, columns, campaigns=campaigns)
+            else:
+                loaded[name] = loaders.load(path, kind, columns, campaigns=campaigns)
+            if loaded_before is not None:
+                loaded_before[memo] = loaded[name]
         except loaders.InputError as exc:
             problems.extend(str(exc).splitlines())
         except Exception as exc:  # a loader bug must still read as a message, not a traceback

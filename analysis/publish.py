@@ -8,8 +8,6 @@ import json
 import re
 from pathlib import Path
 
-import nbformat
-import pandas as pd
 
 from analysis.record import METRICS_FILE
 
@@ -21,6 +19,7 @@ STATUS_FILE = "status.json"
 
 def export_html(notebook: Path, target: Path) -> None:
     """report.html: outputs and story only; code, prompts and analysts' notes hidden."""
+    import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -89,6 +88,8 @@ def write_summary_xlsx(run_dir: Path) -> None:
     reports = sorted(p.parent for p in run_dir.glob("*/" + METRICS_FILE))
     if not reports:
         return
+    import pandas as pd
+
     used: set[str] = set()
     tmp = run_dir / ".summary.xlsx.tmp"
     with pd.ExcelWriter(tmp, engine="openpyxl") as writer:

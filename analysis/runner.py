@@ -27,6 +27,7 @@ from pathlib import Path
 from analysis import config, params, publish
 
 FINGERPRINT_FILE = ".fingerprint"
+CACHE_DIR = ".cache"
 # The kernel's own start-up warnings (e.g. about its local TCP transport) are noise in a batch.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 TMP_PREFIX = ".tmp-"
@@ -77,14 +78,19 @@ def fingerprint(notebook: Path, values: dict) -> str:
     return digest.hexdigest()
 
 
-def plan(params_files: list[Path], names: list[str] | None, overrides: dict, out: Path) -> list[Job]:
-    """All jobs of a run, checked; raises ParamsError listing every problem."""
+def plan(
+    params_files: list[Path], names: list[str] | None, overrides: dict, out: Path, force: bool = False
+) -> list[Job]:
+    """All jobs of a run, checked; raises ParamsError listing every problem.
+
+    Inputs of a job that is up to date were checked when its report was made
+    and have not changed since, so they are not read again.
+    """
+    every = params.declared_all(params.notebooks(None), out / CACHE_DIR / "parameters.json")
     chosen_notebooks = params.notebooks(names)
-    specs = {name: params.declared(path) for name, path in chosen_notebooks.items()}
-    known = {n for path in params.notebooks(None).values() for n in params.declared(path)} | {
-        n for s in specs.values() for n in s
-    }
-    jobs, problems = [], []
+    specs = {name: every[name] for name in chosen_notebooks}
+    known = {n for s in every.values() for n in s}
+    jobs, problems, loaded = [], [], {}
     runs = [p.stem for p in params_files]
     if len(set(runs)) != len(runs):
         problems.append("two params files share a name; each run is named after its file's stem")
@@ -97,21 +103,21 @@ def plan(params_files: list[Path], names: list[str] | None, overrides: dict, out
             continue
         for notebook, path in chosen_notebooks.items():
             values = params.effective(specs[notebook], selected[notebook])
-            try:
-                params.check_inputs(values, f"{params_file} [{notebook}]")
-            except params.ParamsError as exc:
-                problems.extend(exc.problems)
-                continue
-            jobs.append(
-                Job(
-                    run=params_file.stem,
-                    notebook=notebook,
-                    notebook_path=str(path),
-                    parameters=selected[notebook],
-                    target=str(out / params_file.stem / notebook),
-                    fingerprint=fingerprint(path, values),
-                )
+            job = Job(
+                run=params_file.stem,
+                notebook=notebook,
+                notebook_path=str(path),
+                parameters=selected[notebook],
+                target=str(out / params_file.stem / notebook),
+                fingerprint=fingerprint(path, values),
             )
+            if force or not up_to_date(job):
+                try:
+                    params.check_inputs(values, f"{params_file} [{notebook}]", loaded)
+                except params.ParamsError as exc:
+                    problems.extend(exc.problems)
+                    continue
+            jobs.append(job)
     if problems:
         raise params.ParamsError(list(dict.fromkeys(problems)))
     return jobs
@@ -220,7 +226,7 @@ def run(
 ) -> int:
     """Plan, execute and publish; returns the exit code (0 ok, 1 a notebook failed, 2 bad input)."""
     try:
-        planned = plan(params_files, names, overrides, out)
+        planned = plan(params_files, names, overrides, out, force)
     except params.ParamsError as exc:
         for line in exc.problems:
             echo(f"error: {line}", file=sys.stderr)
@@ -257,8 +263,10 @@ def run(
                     f"{result.status} ({result.seconds:.1f} s)"
                 )
     for run_name in dict.fromkeys(j.run for j in planned):
-        publish.write_run_status(out / run_name, [asdict(r) for r in results if r.run == run_name])
-        publish.write_summary_xlsx(out / run_name)
+        mine = [r for r in results if r.run == run_name]
+        publish.write_run_status(out / run_name, [asdict(r) for r in mine])
+        if any(r.status != "up to date" for r in mine) or not (out / run_name / "summary.xlsx").exists():
+            publish.write_summary_xlsx(out / run_name)
     publish.write_index(out)
     echo(_table(results))
     failed = [r for r in results if r.status == "failed"]
