@@ -17,18 +17,23 @@ import functools
 import importlib
 import io
 import itertools
+import json
 import math
 import numbers
+import os
 import re
 import unicodedata
 import warnings
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as arrow
+import pyarrow.compute as pc
 
 from analysis import config, schema
 from analysis.schema import COUNT, DATE, EXPECTED, KINDS, TEXT, YEAR
@@ -114,10 +119,13 @@ def load(
     file (default: the path as given).
     """
     table = read_table(path, kind, columns, name=name)
-    frame = validate(table, kind, campaigns=campaigns)
     if kind != "visits":
-        return frame
-    return protect_visits(frame, table.attrs["file"], simulated=config.is_simulated(config.resolve(path)))
+        return validate(table, kind, campaigns=campaigns)
+    # donor_id stays a categorical (codes + distinct ids) for the pseudonyms, made once per donor
+    file = table.attrs["file"]
+    frame = _validate(table, kind, campaigns, keep_codes=("donor_id",))
+    del table
+    return protect_visits(frame, file, simulated=config.is_simulated(config.resolve(path)))
 
 
 def protect_visits(frame: pd.DataFrame, file: str = "<frame>", simulated: bool = False) -> pd.DataFrame:
@@ -134,6 +142,8 @@ def protect_visits(frame: pd.DataFrame, file: str = "<frame>", simulated: bool =
     except ModuleNotFoundError as exc:
         if exc.name != "analysis.privacy":
             raise
+        if "donor_id" in frame and isinstance(frame["donor_id"].dtype, pd.CategoricalDtype):
+            frame = frame.assign(donor_id=_as_objects(frame["donor_id"]))
         return frame
     try:
         result = privacy.protect_visits(frame, privacy.SIMULATED_KEY if simulated else None)
@@ -156,9 +166,11 @@ def read_table(
     """The table in a CSV, XLSX or Parquet file with its columns named canonically.
 
     Values are as read (text from a CSV, typed cells from XLSX or Parquet):
-    `validate` parses them. The index holds spreadsheet row numbers;
-    `attrs` holds the file name and which header each canonical column came from.
-    Columns that match no alias keep their header text.
+    `validate` parses them. Text read by the fast CSV and Parquet readers comes
+    as pandas categoricals (the same values, each distinct one held once).
+    The index holds spreadsheet row numbers; `attrs` holds the file name and
+    which header each canonical column came from. Columns that match no alias
+    keep their header text.
     """
     file = name or str(path)
     _check_kind(kind, file)
@@ -198,12 +210,31 @@ def validate(
     leaves it), else as in a CSV whose header is row 1. `headers` maps
     canonical names back to the file's headers for the messages.
     """
+    return _validate(frame, kind, campaigns, file=file, headers=headers)
+
+
+def _validate(
+    frame: pd.DataFrame,
+    kind: str,
+    campaigns: pd.DataFrame | str | Path | None = None,
+    *,
+    file: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    keep_codes: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """`validate`; text columns named in `keep_codes` are returned as categoricals.
+
+    Every column is parsed on its distinct values (see `_encode`), so the cost
+    follows the number of distinct cells, not of rows.
+    """
     file = file or frame.attrs.get("file") or "<frame>"
     _check_kind(kind, file)
     ctx = _Context(file, kind, {**frame.attrs.get("headers", {}), **(headers or {})})
     work = _with_row_numbers(frame)
-    problems, work = _total_rows(work, ctx)
-    parsed, parse_problems = _parse_frame(work, ctx)
+    encoded: dict[str, tuple[np.ndarray, list]] = {}
+    problems, work = _total_rows(work, ctx, encoded)
+    parsed, parse_problems = _parse_frame(work, ctx, encoded)
+    del work, encoded
     failed = {(p.row, p.column) for p in parse_problems}
     problems += parse_problems
     problems += [p for p in _rule_problems(parsed, ctx) if (p.row, p.column) not in failed]
@@ -213,7 +244,7 @@ def validate(
         if kind == "visits":  # donor records: say what is wrong, never echo the value
             problems = [replace(p, message=_QUOTED_VALUE.sub("this value", p.message, 1)) for p in problems]
         raise InputError(_in_row_order(problems))
-    return _finish(parsed, kind)
+    return _finish(parsed, kind, keep_codes)
 
 
 # --------------------------------------------------------------- small helpers
@@ -328,6 +359,8 @@ def _read_grid(
                     "Parquet: open it in Excel and save it as .xlsx")
     if fmt == "parquet":
         return _parquet_grid(path, file)
+    if fmt == "text" and (fast := _csv_grid_fast(data, kind, wanted)) is not None:
+        return fast
     rows = _xlsx_rows(path, kind, wanted, file) if fmt == "xlsx" else _csv_rows(data, kind,
                                                                                  wanted, file)
     return _grid_from_rows(rows, kind, wanted, file)
@@ -429,6 +462,148 @@ def _delimiter(text: str, kind: str, wanted: dict[str, str]) -> str:
     return max([",", ";", "\t"], key=score)
 
 
+# A CSV of millions of rows is read by Arrow's multi-threaded parser instead of
+# csv.reader + a list per row. It takes only what it reads exactly as the general
+# reader would: UTF-8, a header among the top rows, every row as wide as the
+# header, no empty line. Anything else (and any file Arrow refuses) goes the
+# general way, which also words every problem; both give the same grid.
+_HEAD_CHARS = 65536  # what `_delimiter` looks at
+_HEAD_BYTES = 4 * _HEAD_CHARS + 16  # enough UTF-8 for that many characters
+
+
+class _CountingLines:
+    """Lines of a text for csv.reader, counting the characters handed out."""
+
+    def __init__(self, text: str):
+        self._lines = io.StringIO(text, newline="")
+        self.used = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self._lines.readline()
+        if not line:
+            raise StopIteration
+        self.used += len(line)
+        return line
+
+
+def _csv_grid_fast(data: bytes, kind: str, wanted: dict[str, str]
+                   ) -> tuple[int, list[str], pd.DataFrame] | None:
+    """(header row, header texts, body) of a plain UTF-8 CSV read by Arrow, else None.
+
+    The body's columns are categoricals of the cells as text; blank cells are
+    empty and blank rows dropped, as `_grid_from_rows` leaves them.
+    """
+    try:
+        if _text_encoding(data, "") not in ("utf-8", "utf-8-sig"):
+            return None
+    except InputError:
+        return None
+    start = 0
+    while data.startswith(codecs.BOM_UTF8, start):  # as _decode's lstrip("\ufeff")
+        start += len(codecs.BOM_UTF8)
+    whole = len(data) - start <= _HEAD_BYTES
+    try:
+        head = codecs.getincrementaldecoder("utf-8")().decode(data[start:start + _HEAD_BYTES],
+                                                            final=whole)
+    except UnicodeDecodeError:
+        return None
+    if (not whole and (len(head) < _HEAD_CHARS or "\n" not in head)) or not head.strip() \
+            or _control_share(head[:10000]) > 0.01:
+        return None
+    delimiter = _delimiter(head, kind, wanted)
+    if delimiter in '"\r\n' or len(delimiter.encode("utf-8")) != 1:
+        return None
+    found = _header_in_head(head, delimiter, kind, wanted)
+    if found is None:
+        return None
+    header_row, header_cells, used = found
+    if not whole and used >= len(head):  # the header might run on past the head
+        return None
+    table = _arrow_csv(data, start + len(head[:used].encode("utf-8")), delimiter,
+                       len(header_cells))
+    if table is None or table.num_rows == 0:
+        return None
+    with ThreadPoolExecutor(_workers(table.num_columns)) as pool:
+        columns = list(pool.map(_blank_free_categorical, table.columns))
+    del table
+    width = len(header_cells)
+    empty = [np.asarray(c.codes) < 0 for c in columns]
+    blank_rows = np.logical_and.reduce(empty)
+    keep = [i for i in range(width) if not _is_blank(header_cells[i]) or not empty[i].all()]
+    body = pd.DataFrame({n: columns[i] for n, i in enumerate(keep)},
+                        index=pd.RangeIndex(header_row + 1, header_row + 1 + len(blank_rows),
+                                            name=ROW), copy=False)
+    if blank_rows.any():
+        body = body[~blank_rows]
+    return header_row, [_header_text(header_cells[i], i) for i in keep], body
+
+
+def _header_in_head(head: str, delimiter: str, kind: str, wanted: dict[str, str]
+                    ) -> tuple[int, list[str], int] | None:
+    """(row number, cells, characters up to the end of that row) of the header, as
+    `_grid_from_rows` finds it; None when no top row names two known columns."""
+    lines = _CountingLines(head)
+    filled = 0
+    try:
+        for number, row in enumerate(csv.reader(lines, delimiter=delimiter), start=1):
+            if not any(not _is_blank(c) for c in row):
+                continue
+            if _header_score(row, kind, wanted) >= 2:
+                return number, row, lines.used
+            filled += 1
+            if filled >= HEADER_SEARCH_ROWS:
+                return None
+    except csv.Error:
+        return None
+    return None
+
+
+def _arrow_csv(data: bytes, offset: int, delimiter: str, width: int):
+    """The rows below the header as an Arrow table of text columns, or None if Arrow
+    cannot read them as csv.reader does (ragged or empty lines, bad UTF-8, huge cells)."""
+    import pyarrow.csv as arrow_csv
+
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = arrow_csv.read_csv(
+            arrow.BufferReader(arrow.py_buffer(data)[offset:]),
+            read_options=arrow_csv.ReadOptions(column_names=names, block_size=1 << 22),
+            parse_options=arrow_csv.ParseOptions(
+                delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
+                newlines_in_values=data.find(b'"', offset) >= 0, ignore_empty_lines=False),
+            convert_options=arrow_csv.ConvertOptions(
+                column_types={n: arrow.string() for n in names}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False, check_utf8=True),
+        )
+    except (arrow.ArrowException, ValueError):
+        return None
+    limit = csv.field_size_limit()
+    for column in table.columns:  # csv.reader refuses a cell over its limit
+        longest = pc.max(pc.utf8_length(column)).as_py() if len(column) else 0
+        if longest is not None and longest > limit:
+            return None
+    return table
+
+
+def _blank_free_categorical(column) -> pd.Categorical:
+    """An Arrow text column as a categorical; cells that are blank become empty."""
+    codes, dictionary = _dictionary_codes(column)
+    blank = _blank_mask(dictionary)
+    if blank.any():
+        renumber = np.full(len(dictionary) + 1, -1, dtype=np.int64)
+        renumber[np.flatnonzero(~blank)] = np.arange(int((~blank).sum()))
+        codes = renumber[codes]
+        dictionary = dictionary.filter(arrow.array(~blank))
+    return _categorical(codes, dictionary.to_numpy(zero_copy_only=False))
+
+
+def _workers(tasks: int) -> int:
+    return max(1, min(tasks, os.cpu_count() or 1))
+
+
 # --- xlsx
 
 
@@ -469,7 +644,23 @@ def _pick_sheet(sheets: list, kind: str, wanted: dict[str, str]) -> list[list] |
 
 
 def _parquet_grid(path: Path, file: str) -> tuple[int, list[str], pd.DataFrame]:
-    """Parquet has typed columns and no title rows: the header counts as row 1."""
+    """Parquet has typed columns and no title rows: the header counts as row 1.
+
+    Text columns come as categoricals (read as Arrow dictionaries, each distinct
+    value once), dates as datetime64 when every one lies in 1900-2100 (else as
+    the date objects pandas gives, whose years are checked one by one); other
+    columns as pandas reads them. A file the fast reader does not take (a stored
+    index, repeated column names, a broken file) is read by pandas as before.
+    """
+    try:
+        frame = _parquet_frame(path)
+    except Exception:  # noqa: BLE001 - whatever it is, pandas below says it in its words
+        frame = None
+    if frame is not None:
+        header = [str(c) for c in frame.columns]
+        frame.columns = range(len(header))
+        frame.index = pd.RangeIndex(2, len(frame) + 2, name=ROW)
+        return 1, header, frame
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several types for a broken file
@@ -485,6 +676,68 @@ def _parquet_grid(path: Path, file: str) -> tuple[int, list[str], pd.DataFrame]:
     header = [str(c) for c in frame.columns]
     frame.columns = range(len(header))
     return 1, header, frame
+
+
+def _parquet_frame(path: Path) -> pd.DataFrame | None:
+    """The file's columns; row groups are read in parallel, text as dictionaries."""
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    names = schema.names
+    if len(set(names)) != len(names):
+        return None
+    pandas_meta = json.loads((schema.metadata or {}).get(b"pandas", b"{}"))
+    if any(not isinstance(i, dict) for i in pandas_meta.get("index_columns", [])) \
+            or len(pandas_meta.get("column_indexes", [])) > 1:
+        return None  # a stored index or several header levels: pandas knows how
+    text = [f.name for f in schema if _is_text_type(f.type)]
+    groups = pq.ParquetFile(path).num_row_groups
+
+    def group(i: int):
+        return pq.ParquetFile(path, read_dictionary=text).read_row_group(i, use_threads=False)
+
+    if groups <= 1:
+        table = pq.ParquetFile(path, read_dictionary=text).read()
+    else:
+        with ThreadPoolExecutor(_workers(groups)) as pool:
+            table = arrow.concat_tables(list(pool.map(group, range(groups))))
+    columns: dict[str, object] = {}
+    for name in names:
+        column = table.column(name)
+        if name in text:
+            codes, dictionary = _dictionary_codes(column)
+            if dictionary.null_count:
+                return None
+            columns[name] = _categorical(codes, dictionary.to_numpy(zero_copy_only=False))
+        elif arrow.types.is_date32(column.type) and _dates_in_range(column):
+            columns[name] = column.cast(arrow.timestamp("ns")).to_numpy()
+        else:
+            columns[name] = None  # below, as pandas converts it
+    rest = [n for n, v in columns.items() if v is None]
+    if rest:
+        converted = table.select(rest).to_pandas()
+        for name in rest:
+            values = converted[name]
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                values = values.astype(object)
+            columns[name] = values.array  # by position: pandas may restore a stored index
+    del table
+    return pd.DataFrame(columns, copy=False)
+
+
+def _is_text_type(type_) -> bool:
+    if arrow.types.is_dictionary(type_):
+        type_ = type_.value_type
+    return arrow.types.is_string(type_) or arrow.types.is_large_string(type_)
+
+
+def _dates_in_range(column) -> bool:
+    """Every date of a date32 column lies in the years `parse_date` accepts."""
+    days = column.cast(arrow.int32())
+    low, high = pc.min(days).as_py(), pc.max(days).as_py()
+    first, last = (int(np.datetime64(d, "D").astype(np.int64))
+                   for d in (f"{FIRST_YEAR}-01-01", f"{LAST_YEAR}-12-31"))
+    return low is None or (first <= low and high <= last)
 
 
 # --- header
@@ -746,31 +999,87 @@ def _all_whole(series: pd.Series) -> bool:
     return any(v is not None for v, _ in results) and not any(e for _, e in results)
 
 
-def _parse_column(series: pd.Series, type_: str) -> tuple[pd.Series, dict[int, str]]:
-    """The column in its canonical type, and an error per row that could not be read."""
+def _parse_column(series: pd.Series, type_: str, encoded: tuple[np.ndarray, list] | None = None
+                  ) -> tuple[pd.Series, dict[int, str]]:
+    """The column in its canonical type, and an error per row that could not be read.
+
+    Text comes back as a categorical (see `_finish`). `encoded` is the column's
+    `_encode` when the caller has it already.
+    """
     if type_ in (COUNT, YEAR) and pd.api.types.is_integer_dtype(series.dtype):
         return series.astype("Int64"), {}
     if type_ == DATE and pd.api.types.is_datetime64_any_dtype(series.dtype):
         if getattr(series.dt, "tz", None) is not None:
             series = series.dt.tz_localize(None)
+        if series.dtype == "datetime64[ns]" and _at_midnight(series.to_numpy()):
+            return series, {}  # days already (a Parquet date column)
         return series.dt.normalize().astype("datetime64[ns]"), {}
+    if type_ in (COUNT, YEAR) and isinstance(series.dtype, np.dtype) and series.dtype.kind == "f":
+        whole = _whole_floats(series)
+        if whole is not None:
+            return whole, {}
     # each distinct cell is parsed once: a column of 10^6 visits holds a few thousand dates
-    codes, uniques = _factorize(series)
+    codes, uniques = encoded if encoded is not None else _encode(series)
     if type_ == TEXT:
-        parsed, bad = [parse_text(u) for u in uniques], []
+        parsed, unchanged = _parse_texts(uniques)
+        if unchanged and isinstance(series.dtype, pd.CategoricalDtype):
+            return series, {}  # already tidy text: no new categorical of a million donor ids
+        if not unchanged:
+            codes, parsed = _recode(codes, parsed)
+        return pd.Series(_categorical(codes, parsed), index=series.index), {}
+    parse, plain = (parse_date, _plain_dates) if type_ == DATE else (parse_count, _plain_counts)
+    text = _arrow_text(uniques)
+    easy, easy_values = plain(text) if text is not None else (np.zeros(len(uniques), bool), None)
+    rest = np.flatnonzero(~easy)
+    results = [parse(uniques[k]) for k in rest]
+    given = [v for v, _ in results]
+    bad = {int(k): e for k, (_, e) in zip(rest, results, strict=True) if e}
+    # code -1 (an empty cell) takes the empty value appended at the end
+    if type_ == DATE:
+        table = np.full(len(uniques) + 1, np.datetime64("NaT"), dtype="datetime64[ns]")
+        if easy_values is not None:
+            table[:-1][easy] = easy_values[easy]
+        if len(rest):
+            table[rest] = pd.array(given, dtype="datetime64[ns]").to_numpy()
+        out = pd.Series(table[codes], index=series.index)
     else:
-        results = [(parse_date if type_ == DATE else parse_count)(u) for u in uniques]
-        parsed, bad = [v for v, _ in results], [e for _, e in results]
-    dtype = {TEXT: object, DATE: "datetime64[ns]"}.get(type_, "Int64")
-    # code -1 (an empty cell) takes the None appended at the end
-    values = pd.Series(pd.array([*parsed, None], dtype=dtype)).to_numpy(dtype=object)[codes]
-    out = pd.Series(values, index=series.index, dtype=object).astype(dtype)
+        data = np.zeros(len(uniques) + 1, dtype=np.int64)
+        empty = np.ones(len(uniques) + 1, dtype=bool)
+        if easy_values is not None:
+            data[:-1][easy] = easy_values[easy]
+            empty[:-1][easy] = False
+        if len(rest):
+            numbers_ = pd.array(given, dtype="Int64")
+            data[rest] = numbers_.to_numpy(dtype=np.int64, na_value=0)
+            empty[rest] = numbers_.isna()
+        out = pd.Series(pd.arrays.IntegerArray(data[codes], empty[codes]), index=series.index)
     errors = {}
-    if any(bad):
-        failed = np.isin(codes, [k for k, e in enumerate(bad) if e])
+    if bad:
+        failed = np.isin(codes, list(bad))
         errors = {row: bad[code] for row, code in zip(series.index[failed], codes[failed],
                                                        strict=True)}
     return out, errors
+
+
+_DAY_NS = 86_400_000_000_000
+
+
+def _at_midnight(values: np.ndarray) -> bool:
+    """Every given datetime64[ns] value is a day at midnight."""
+    ns = values.view(np.int64)
+    return not (ns[ns != np.iinfo(np.int64).min] % _DAY_NS).any()  # NaT aside
+
+
+def _whole_floats(series: pd.Series) -> pd.Series | None:
+    """A float column of whole numbers (and gaps) as Int64; None if any cell needs a message."""
+    values = series.to_numpy()
+    empty = np.isnan(values)
+    with np.errstate(invalid="ignore"):
+        whole = np.isfinite(values) & (np.floor(values) == values) & (np.abs(values) < 2**62)
+    if not (whole | empty).all():
+        return None
+    return pd.Series(pd.arrays.IntegerArray(np.where(whole, values, 0).astype(np.int64), empty),
+                     index=series.index)
 
 
 def _factorize(series: pd.Series) -> tuple[np.ndarray, list]:
@@ -779,6 +1088,173 @@ def _factorize(series: pd.Series) -> tuple[np.ndarray, list]:
     except TypeError:  # unhashable cells (lists in a Parquet column): compare them as text
         codes, uniques = pd.factorize(series.map(lambda v: None if _is_blank(v) else str(v)))
     return np.asarray(codes), list(uniques)
+
+
+# ------------------------------------------------------ columns as codes + values
+#
+# A column of ten million visits holds far fewer distinct cells (a few thousand
+# dates, one id per donor, a dozen sites). Each column is split once into
+# integer codes and its distinct values; every parse and check runs on the
+# distinct values, and the results reach the rows through the codes. Text stays
+# a categorical (the same split) until `_finish` makes Python strings of it.
+# Where many distinct values are text, Arrow first picks out, all at once, the
+# ones any reader would take as they are ("S0012345", "2023-08-04", "350"); the
+# others go through parse_text / parse_date / parse_count one by one, so every
+# message is the one those functions word.
+
+_VECTOR_MIN = 512  # fewer distinct values than this are simply parsed one by one
+_PLAIN_TEXT = r"^[!-~]+(?: [!-~]+)*$"  # printable ASCII words, single spaces: already tidy
+_PLAIN_COUNT = r"^-?[0-9]{1,18}$"  # below 2**62 whatever the digits
+_PLAIN_ISO = r"^(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})$"
+_PLAIN_DAY_FIRST = r"^(?P<d>[0-9]{1,2})[-/.](?P<m>[0-9]{1,2})[-/.](?P<y>[0-9]{4})$"
+
+
+def _encode(series: pd.Series) -> tuple[np.ndarray, list]:
+    """Codes (-1: an empty cell) and the distinct values of a column.
+
+    A categorical gives its own; its unused categories stay among the values,
+    which is harmless: a value only reaches the rows through their codes.
+    Text is dictionary-encoded by Arrow, twice as fast as pandas' hashing.
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return np.asarray(series.cat.codes), series.cat.categories.tolist()
+    if series.dtype == object or isinstance(series.dtype, pd.StringDtype):
+        values = series.to_numpy() if series.dtype == object else series.array
+        try:
+            text = arrow.array(values, from_pandas=True)
+        except (arrow.ArrowInvalid, arrow.ArrowTypeError, arrow.ArrowNotImplementedError,
+                UnicodeError):
+            text = None  # not all text: numbers, dates, lists...
+        if text is not None and _is_text_type(text.type):
+            codes, dictionary = _dictionary_codes(text)
+            return codes, dictionary.to_pylist()
+    return _factorize(series)
+
+
+def _dictionary_codes(column) -> tuple[np.ndarray, arrow.Array]:
+    """Codes (-1 for null) and dictionary of an Arrow text column, plain or dictionary-encoded."""
+    if isinstance(column, arrow.Array):
+        column = arrow.chunked_array([column])
+    if not arrow.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)  # one dictionary, shared by every chunk
+    chunks = column.chunks
+    if not chunks:
+        return np.zeros(0, dtype=np.int32), arrow.array([], type=column.type.value_type)
+    first = chunks[0].dictionary
+    if not all(c.dictionary.equals(first) for c in chunks[1:]):
+        chunks = column.unify_dictionaries().chunks
+        first = chunks[0].dictionary
+    codes = [pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False) for c in chunks]
+    return (codes[0] if len(codes) == 1 else np.concatenate(codes)), first
+
+
+def _categorical(codes: np.ndarray, values) -> pd.Categorical:
+    """Codes onto distinct values, which must be unique and not empty."""
+    return pd.Categorical.from_codes(codes, categories=pd.Index(values, dtype=object),
+                                     validate=False)
+
+
+def _recode(codes: np.ndarray, values: list) -> tuple[np.ndarray, list]:
+    """Codes onto the distinct members of `values` (one per old code; None: empty)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    new_codes, distinct = pd.factorize(array)
+    return np.append(new_codes, -1)[codes], list(distinct)
+
+
+def _as_objects(series: pd.Series) -> np.ndarray:
+    """A categorical column as an object array of its values, None where empty."""
+    values = np.append(series.cat.categories.to_numpy(dtype=object), None)
+    return values[np.asarray(series.cat.codes)]
+
+
+def _arrow_text(values: list) -> arrow.Array | None:
+    """Many distinct values, all text, as an Arrow array; else None."""
+    if len(values) < _VECTOR_MIN:
+        return None
+    try:
+        return arrow.array(values, type=arrow.string())
+    except (arrow.ArrowInvalid, arrow.ArrowTypeError, UnicodeError):
+        return None
+
+
+# Every character str.isspace() takes for white space (what str.strip() and str.split()
+# remove), and every one whose casefold is t, c or g; tests check both against Python.
+PY_SPACES = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+             "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+TOTAL_INITIALS = "CGTcgt"
+
+
+def _char_class(chars: str) -> str:
+    """The body of a regex character class (RE2 syntax) of exactly these characters."""
+    return "".join(f"\\x{{{ord(c):x}}}" for c in chars)
+
+
+def _spaces() -> str:
+    return _char_class(PY_SPACES)
+
+
+def _total_initials() -> str:
+    return _char_class(TOTAL_INITIALS)
+
+
+def _blank_mask(text: arrow.Array) -> np.ndarray:
+    """Which values are blank (nothing but white space, as str.strip sees it)."""
+    if len(text) == 0:
+        return np.zeros(0, dtype=bool)
+    hits = pc.match_substring_regex(text, f"^[{_spaces()}]*$")
+    return pc.fill_null(hits, False).to_numpy(zero_copy_only=False)
+
+
+def _parse_texts(uniques: list) -> tuple[list, bool]:
+    """parse_text of each value, and whether every one came out as it went in."""
+    text = _arrow_text(uniques)
+    if text is None:
+        parsed = [parse_text(u) for u in uniques]
+        return parsed, all(type(u) is str and p == u for u, p in zip(uniques, parsed, strict=True))
+    na_words = arrow.array(sorted(w for w in _NA_WORDS if w.isascii()))
+    tidy = pc.and_(pc.match_substring_regex(text, _PLAIN_TEXT),
+                   pc.invert(pc.is_in(pc.utf8_lower(text), value_set=na_words)))
+    parsed = list(uniques)
+    unchanged = True
+    for k in np.flatnonzero(~tidy.to_numpy(zero_copy_only=False)):
+        parsed[k] = parse_text(uniques[k])
+        unchanged = unchanged and parsed[k] == uniques[k]
+    return parsed, unchanged
+
+
+def _plain_counts(text: arrow.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Which values are plain whole numbers ("350", "-5"), and their values."""
+    easy = pc.match_substring_regex(text, _PLAIN_COUNT).to_numpy(zero_copy_only=False)
+    values = np.zeros(len(text), dtype=np.int64)
+    if easy.any():
+        values[easy] = pc.cast(text.filter(arrow.array(easy)), arrow.int64()).to_numpy()
+    return easy, values
+
+
+def _plain_dates(text: arrow.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Which values are plainly a real day of 1900-2100 (2023-08-04, 4/8/2023), and that day.
+
+    These are the texts parse_date reads through its ISO or day-first pattern
+    without a time part and accepts; every other value is left to it.
+    """
+    easy = np.zeros(len(text), dtype=bool)
+    days = np.zeros(len(text), dtype="datetime64[D]")
+    for pattern in (_PLAIN_ISO, _PLAIN_DAY_FIRST):
+        found = pc.extract_regex(text, pattern)
+        matched = found.is_valid().to_numpy(zero_copy_only=False) & ~easy
+        if not matched.any():
+            continue
+        parts = found.filter(arrow.array(matched))
+        y, m, d = (pc.cast(parts.field(f), arrow.int64()).to_numpy() for f in "ymd")
+        month = ((y - 1970) * 12 + m - 1).astype("datetime64[M]")
+        day = month.astype("datetime64[D]") + (d - 1).astype("timedelta64[D]")
+        real = ((FIRST_YEAR <= y) & (y <= LAST_YEAR) & (1 <= m) & (m <= 12) & (1 <= d) & (d <= 31)
+                & (day.astype("datetime64[M]") == month))
+        where = np.flatnonzero(matched)
+        easy[where[real]] = True
+        days[where[real]] = day[real]
+    return easy, days.astype("datetime64[ns]")
 
 
 def _normalise_words(series: pd.Series, name: str) -> pd.Series:
@@ -793,23 +1269,45 @@ def _normalise_words(series: pd.Series, name: str) -> pd.Series:
 
 def _map_given(series: pd.Series, fn) -> pd.Series:
     """`fn` applied once per distinct given value; empty cells stay empty."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        given = series.cat.categories.tolist()
+        values = [fn(v) for v in given]
+        if all(type(v) is type(g) and v == g for v, g in zip(values, given, strict=True)):
+            return series  # already canonical ("M", "donated"): nothing to rewrite
+        codes, values = _recode(np.asarray(series.cat.codes), values)
+        return pd.Series(_categorical(codes, values), index=series.index, name=series.name)
     lookup = {v: fn(v) for v in series.dropna().unique()}
     return series.map(lookup).astype(object).where(series.notna(), None)
 
 
 def _with_row_numbers(frame: pd.DataFrame) -> pd.DataFrame:
-    work = frame.copy()
+    work = frame.copy(deep=False)  # the columns are only read, never written
     if work.index.name != ROW or not work.index.is_unique:
         work.index = pd.RangeIndex(2, len(work) + 2, name=ROW)  # as a CSV with its header in row 1
     return work
 
 
-def _total_rows(frame: pd.DataFrame, ctx: _Context) -> tuple[list[Problem], pd.DataFrame]:
-    """A 'Tổng cộng' row at the bottom of a sheet is refused by name, not as a bad session."""
+def _may_hold_text(dtype) -> bool:
+    api = pd.api.types
+    return not (api.is_numeric_dtype(dtype) or api.is_bool_dtype(dtype)
+                or api.is_datetime64_any_dtype(dtype) or api.is_timedelta64_dtype(dtype))
+
+
+def _total_rows(frame: pd.DataFrame, ctx: _Context, encoded: dict | None = None
+                ) -> tuple[list[Problem], pd.DataFrame]:
+    """A 'Tổng cộng' row at the bottom of a sheet is refused by name, not as a bad session.
+
+    The columns looked at are encoded into `encoded` for `_parse_frame` to reuse.
+    """
+    encoded = {} if encoded is None else encoded
     problems: dict[int, Problem] = {}
     for name in frame.columns[:3]:  # the label of a total row sits at the left
-        codes, uniques = _factorize(frame[name])
-        labels = {k: u for k, u in enumerate(uniques) if _is_total_label(u)}
+        if not _may_hold_text(frame[name].dtype):  # numbers and dates hold no label
+            continue
+        codes, uniques = encoded[name] = _encode(frame[name])
+        labels = {k: uniques[k] for k in _total_candidates(uniques) if _is_total_label(uniques[k])}
+        if not labels:
+            continue
         hits = np.isin(codes, list(labels))
         for row, code in zip(frame.index[hits], codes[hits], strict=True):
             if row not in problems:
@@ -817,7 +1315,20 @@ def _total_rows(frame: pd.DataFrame, ctx: _Context) -> tuple[list[Problem], pd.D
                                             f"{labels[code].strip()!r} looks like a total row, "
                                             f"expected one row per {_RECORD[ctx.kind]}: delete it "
                                             "(the workbook adds up by itself)")
+    if not problems:
+        return [], frame
+    encoded.clear()  # rows are dropped: the codes no longer fit
     return list(problems.values()), frame.drop(index=list(problems))
+
+
+def _total_candidates(uniques: list):
+    """Positions of the values that may be a total label: short, starting with t, c or g."""
+    text = _arrow_text(uniques)
+    if text is None:
+        return range(len(uniques))
+    short = pc.less_equal(pc.utf8_length(text), 16)
+    initial = pc.match_substring_regex(text, f"^[{_spaces()}]*(?:[{_total_initials()}]|$)")
+    return np.flatnonzero(pc.and_(short, initial).to_numpy(zero_copy_only=False))
 
 
 def _is_total_label(cell: object) -> bool:
@@ -826,7 +1337,9 @@ def _is_total_label(cell: object) -> bool:
             and schema.folded_key(cell) in _TOTAL_WORDS)
 
 
-def _parse_frame(frame: pd.DataFrame, ctx: _Context) -> tuple[pd.DataFrame, list[Problem]]:
+def _parse_frame(frame: pd.DataFrame, ctx: _Context, encoded: dict | None = None
+                 ) -> tuple[pd.DataFrame, list[Problem]]:
+    encoded = {} if encoded is None else encoded
     problems: list[Problem] = []
     parsed = {}
     for name in frame.columns:
@@ -837,22 +1350,31 @@ def _parse_frame(frame: pd.DataFrame, ctx: _Context) -> tuple[pd.DataFrame, list
             type_ = COUNT  # a breakdown column (blood group, age band, new/repeat...)
         else:
             type_ = TEXT
-        values, errors = _parse_column(frame[name], type_)
+        values, errors = _parse_column(frame[name], type_, encoded.pop(name, None))
         if type_ == TEXT:
             values = _normalise_words(values, name)
         parsed[name] = values
         problems += [ctx.problem(row, name, msg) for row, msg in errors.items()]
-    out = pd.DataFrame(parsed, index=frame.index)
+    out = pd.DataFrame(parsed, index=frame.index, copy=False)
     return out, problems
 
 
-def _finish(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """Canonical columns first in schema order, then the file's other columns; index 0..n-1."""
+def _finish(frame: pd.DataFrame, kind: str, keep_codes: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Canonical columns first in schema order, then the file's other columns; index 0..n-1.
+
+    Text columns become Python strings (None where empty), except those in
+    `keep_codes`, which stay categoricals.
+    """
     known = [c.name for c in schema.columns(kind) if c.name in frame]
     extra = [c for c in frame.columns if c not in known]
-    out = frame[known + extra].reset_index(drop=True)
-    out.attrs = {}
-    return out
+    columns = {}
+    for name in known + extra:
+        series = frame[name]
+        if isinstance(series.dtype, pd.CategoricalDtype) and name not in keep_codes:
+            columns[name] = _as_objects(series)
+        else:
+            columns[name] = series.array
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(frame)), copy=False)
 
 
 # ------------------------------------------------------------------- the rules
@@ -955,8 +1477,10 @@ def _breakdown(frame, rows, stats, ctx) -> list[Problem]:
 
 def _repeated(frame, rows, stats, ctx) -> list[Problem]:
     keys = schema.key_columns(frame, ctx.kind)
+    # the rows whose key occurs more than once, and of each key the first of them
+    involved = frame.loc[frame[keys].duplicated(keep=False).to_numpy(), keys]
     first: dict[tuple, int] = {}
-    for row, values in zip(frame.index, frame[keys].itertuples(index=False), strict=True):
+    for row, values in zip(involved.index, involved.itertuples(index=False), strict=True):
         first.setdefault(tuple(values), row)
     same = ", ".join(ctx.header(k) for k in keys)
     return [ctx.problem(row, keys[0],
@@ -1013,7 +1537,7 @@ def _campaign_problems(
     problems = []
     unchecked: dict[str, int] = {}
     rows = sessions[sessions["campaign_id"].notna()]
-    for cid, group in rows.groupby("campaign_id", sort=False):
+    for cid, group in rows.groupby(rows["campaign_id"].astype(object), sort=False):
         if cid not in known.index:
             problems.append(ctx.problem(group.index[0], "campaign_id",
                                         f"unknown campaign {cid!r} ({_rows(len(group))}), expected "

@@ -77,19 +77,14 @@ def declared(notebook: Path) -> dict[str, ParamSpec]:
     return specs
 
 
-def declared_all(paths: dict[str, Path], cache: Path) -> dict[str, dict[str, ParamSpec]]:
-    """`declared()` of several notebooks, remembered by each notebook's content.
+def declared_all(paths: dict[str, Path], saved: dict) -> tuple[dict[str, dict[str, ParamSpec]], dict]:
+    """`declared()` of several notebooks, reusing `saved` for notebooks whose content is unchanged.
 
-    papermill's inspection loads nbformat and papermill (seconds at start-up);
-    an unchanged notebook reuses what it declared last time.
+    papermill's inspection loads nbformat and papermill (seconds at start-up).
+    Returns the specs and the cache to save (see `read_cache`, `write_cache`).
     """
     import hashlib
-    import json
 
-    try:
-        saved = json.loads(cache.read_text("utf-8"))
-    except (OSError, ValueError):
-        saved = {}
     result, fresh = {}, {}
     for name, path in paths.items():
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -99,15 +94,28 @@ def declared_all(paths: dict[str, Path], cache: Path) -> dict[str, dict[str, Par
         else:
             result[name] = declared(path)
         fresh[str(path)] = {"sha256": digest, "specs": {k: vars(v) for k, v in result[name].items()}}
-    if fresh != saved:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(".tmp")
-            tmp.write_text(json.dumps(fresh, default=str), "utf-8")
-            tmp.replace(cache)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
-    return result
+    return result, fresh
+
+
+def read_cache(path: Path) -> dict:
+    import json
+
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def write_cache(path: Path, payload: dict) -> None:
+    import json
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(payload, default=str), "utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
 
 
 def _unknown(what: str, name: str, known: list[str]) -> str:

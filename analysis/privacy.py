@@ -12,6 +12,7 @@ only column names (and file paths of the key) are reported.
 
     drop_identifiers(frame)      -> (frame, dropped column names)
     pseudonymise(ids, key)       -> pseudonyms (16 hex characters)
+    pseudonym_categorical(ids, key) -> the same as a categorical (each pseudonym held once)
     load_key()                   -> the key (env var, or a key file outside the repository)
     protect_visits(frame)        -> (frame, dropped column names): both of the above
     suppress_small(counts, 5)    -> counts below 5 replaced by NA
@@ -346,28 +347,93 @@ def pseudonymise(ids: pd.Series, key: bytes, length: int = PSEUDONYM_HEX) -> pd.
     Each distinct id is hashed once and mapped back to the rows through
     factorize codes, so the cost follows the number of donors, not of visits.
     """
+    codes, pseudonyms = _pseudonym_codes(ids, key, length)
+    if len(pseudonyms) == 0:
+        return pd.Series(pd.NA, index=ids.index, name=ids.name, dtype="string[pyarrow]")
+    taken = pa.array(pseudonyms, type=pa.string()).take(pa.array(codes, mask=codes < 0))
+    return pd.Series(pd.arrays.ArrowStringArray(taken), index=ids.index, name=ids.name)
+
+
+def pseudonym_categorical(ids: pd.Series, key: bytes, length: int = PSEUDONYM_HEX) -> pd.Series:
+    """`pseudonymise` as a categorical: each pseudonym held once, categories in order of
+    first appearance (so the same rows give the same frame whatever the file format).
+
+    Ten million visits of 2.6 million donors take 40 MB of codes and the
+    pseudonyms once, where a column of strings would take a string a row.
+    """
+    codes, pseudonyms = _pseudonym_codes(ids, key, length)
+    given = codes >= 0
+    order = np.full(len(codes), -1, dtype=np.int32 if len(pseudonyms) < 2**31 else np.int64)
+    first_seen, seen = pd.factorize(codes[given] if not given.all() else codes)
+    order[given] = first_seen
+    categories = pd.Index(np.asarray(pseudonyms, dtype=object)[seen], dtype=object)
+    try:
+        values = pd.Categorical.from_codes(order, categories=categories, validate=False)
+    except ValueError:  # two ids with one 64-bit pseudonym (odds ~n²/2⁶⁵): they become one
+        merged, distinct = pd.factorize(categories.to_numpy())
+        values = pd.Categorical.from_codes(np.append(merged, -1)[order],
+                                           categories=pd.Index(distinct, dtype=object))
+    return pd.Series(values, index=ids.index, name=ids.name)
+
+
+def _pseudonym_codes(ids: pd.Series, key: bytes, length: int) -> tuple[np.ndarray, list[str]]:
+    """Codes of the rows (-1: no id) into the pseudonyms of the distinct ids of `ids`.
+
+    Ids written differently that `_id_text` makes one (spaces, '.0') share one
+    pseudonym; ids that are already tidy text, as the loader leaves them, are
+    hashed as they are and not merged again.
+    """
     if not isinstance(key, bytes | bytearray) or not key:
         raise ValueError("the pseudonym key must be non-empty bytes")
     if not 8 <= length <= 64:
         raise ValueError(f"length must be between 8 and 64 hex characters, got {length}")
     codes, uniques = _factorize(ids)
     if len(uniques) == 0:
-        return pd.Series(pd.NA, index=ids.index, name=ids.name, dtype="string[pyarrow]")
-    digests = _hmac_hex(bytes(key), (_id_text(v) for v in uniques), length)
+        return np.full(len(ids), -1, dtype=np.intp), []
+    texts, as_given = _id_texts(uniques)
+    digests = _hmac_hex(bytes(key), texts, length)
+    if as_given:
+        return np.asarray(codes), digests
     pseudo_codes, pseudonyms = pd.factorize(np.array(digests, dtype=object))
     # ids that differ only in spaces or '.0' share one pseudonym: map both codes onto it
     codes = np.where(codes >= 0, pseudo_codes.take(codes, mode="clip"), -1)
-    taken = pa.array(pseudonyms.astype(object), type=pa.string()).take(
-        pa.array(codes, mask=codes < 0))
-    return pd.Series(pd.arrays.ArrowStringArray(taken), index=ids.index, name=ids.name)
+    return codes, pseudonyms.astype(object).tolist()
+
+
+# text that _id_text leaves as it is: printable ASCII, no space at either end
+_TIDY_ID = r"^[!-~](?:[ -~]*[!-~])?$"
+
+
+def _id_texts(uniques: list) -> tuple[list, bool]:
+    """`_id_text` of each distinct id, and whether every one is the id itself.
+
+    Many ids (a donor file) are checked at once by Arrow; only the others are
+    looked at one by one.
+    """
+    if len(uniques) >= 512:
+        try:
+            text = pa.array(uniques, type=pa.string())
+        except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):
+            text = None
+        if text is not None:
+            tidy = pc.match_substring_regex(text, _TIDY_ID).to_numpy(zero_copy_only=False)
+            texts = list(uniques)
+            for k in np.flatnonzero(~tidy):
+                texts[k] = _id_text(uniques[k])
+            return texts, bool(tidy.all())
+    texts = [_id_text(v) for v in uniques]
+    return texts, all(type(v) is str and t == v for v, t in zip(uniques, texts, strict=True))
 
 
 def _factorize(ids: pd.Series) -> tuple[np.ndarray, list]:
     """Codes (-1 for NA) and the list of distinct values of `ids`.
 
-    Text (object or string dtype) is dictionary-encoded by Arrow, about twice
-    as fast as pandas' hashing of Python strings on ten million rows.
+    A categorical gives its own codes and categories. Text (object or string
+    dtype) is dictionary-encoded by Arrow, about twice as fast as pandas'
+    hashing of Python strings on ten million rows.
     """
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        return np.asarray(ids.cat.codes), ids.cat.categories.tolist()
     if ids.dtype == object or isinstance(ids.dtype, pd.StringDtype):
         values = ids.to_numpy() if ids.dtype == object else ids.array
         try:
@@ -559,7 +625,8 @@ def protect_visits(frame: pd.DataFrame, key: bytes | None = None) -> tuple[pd.Da
     """
     out, dropped = drop_identifiers(frame)
     if "donor_id" in out:
-        out["donor_id"] = pseudonymise(out["donor_id"], key if key is not None else load_key())
+        out["donor_id"] = pseudonym_categorical(out["donor_id"],
+                                                key if key is not None else load_key())
     return out, dropped
 
 

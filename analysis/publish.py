@@ -8,7 +8,6 @@ import json
 import re
 from pathlib import Path
 
-
 from analysis.record import METRICS_FILE
 
 # Reports are read offline by people who never open Jupyter: no script from a CDN.

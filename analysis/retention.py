@@ -46,11 +46,14 @@ def prepare(visits: pd.DataFrame) -> pd.DataFrame:
     """
     if visits.empty:
         raise ValueError("the visits file holds no visit")
-    codes, _ = pd.factorize(visits["donor_id"], sort=False)
+    codes = _donor_codes(visits["donor_id"])
     if (codes < 0).any():
         raise ValueError(f"{int((codes < 0).sum())} visits have no donor_id")
-    dates = pd.to_datetime(visits["visit_date"]).to_numpy(dtype="datetime64[ns]")
-    day = (dates.view(np.int64) // _NS_PER_DAY).astype(np.int64)
+    dates = visits["visit_date"]
+    if dates.dtype != "datetime64[ns]":
+        dates = pd.to_datetime(dates)
+    dates = dates.to_numpy(dtype="datetime64[ns]")
+    day = dates.view(np.int64) // _NS_PER_DAY
     has_outcome = "outcome" in visits
     deferred = np.zeros(len(codes), dtype=np.int64)
     if has_outcome:
@@ -82,12 +85,28 @@ def prepare(visits: pd.DataFrame) -> pd.DataFrame:
         per_donor_sex = remap[codes_s[first_rows]]
         out["sex"] = pd.Categorical.from_codes(per_donor_sex[out["donor"]], categories=cats)
     if "birth_year" in visits:
-        years = pd.to_numeric(visits["birth_year"], errors="coerce").to_numpy(
+        years = pd.to_numeric(visits["birth_year"].take(first_rows), errors="coerce").to_numpy(
             dtype=np.float32, na_value=np.nan)
-        out["birth_year"] = years[first_rows][out["donor"]]
+        out["birth_year"] = years[out["donor"]]
     frame = pd.DataFrame(out, copy=False)
     frame.attrs["has_outcome"] = has_outcome
     return frame
+
+
+def _donor_codes(ids: pd.Series) -> np.ndarray:
+    """Donor numbers 0..n-1 in order of first appearance (-1: no id), as pd.factorize gives.
+
+    The loader hands donor_id over as a categorical whose categories already
+    are in that order: its codes are used as they are when they show it.
+    """
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        codes = np.asarray(ids.cat.codes)
+        if codes.size and codes.min() >= 0:
+            seen = np.maximum.accumulate(codes)
+            if seen[0] == 0 and not (np.diff(seen) > 1).any():
+                return codes
+    codes, _ = pd.factorize(ids, sort=False)
+    return codes
 
 
 def to_date(day) -> pd.Timestamp:

@@ -86,7 +86,9 @@ def plan(
     Inputs of a job that is up to date were checked when its report was made
     and have not changed since, so they are not read again.
     """
-    every = params.declared_all(params.notebooks(None), out / CACHE_DIR / "parameters.json")
+    cache = out / CACHE_DIR / "parameters.json"
+    saved = params.read_cache(cache)
+    every, fresh = params.declared_all(params.notebooks(None), saved)
     chosen_notebooks = params.notebooks(names)
     specs = {name: every[name] for name in chosen_notebooks}
     known = {n for s in every.values() for n in s}
@@ -120,6 +122,8 @@ def plan(
             jobs.append(job)
     if problems:
         raise params.ParamsError(list(dict.fromkeys(problems)))
+    if fresh != saved:
+        params.write_cache(cache, fresh)
     return jobs
 
 

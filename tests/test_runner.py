@@ -314,3 +314,15 @@ def test_sigterm_mid_run_exits_cleanly_and_keeps_earlier_reports(books, tmp_path
     assert proc.returncode != 0
     assert "Traceback" not in err
     assert snapshot(out / "a" / "alpha") == good
+
+
+def test_a_changed_notebook_is_inspected_again(books, tmp_path):
+    out = tmp_path / "reports"
+    p = params_file(tmp_path, "a")
+    assert workbook("run", p, "-o", out, "-n", "alpha").returncode == 0
+    assert workbook("run", p, "-o", out, "-n", "alpha", "-p", "colour", "red").returncode == 2
+    nb = nbformat.read(books / "alpha.ipynb", as_version=4)
+    nb.cells[1].source += '\ncolour: str = "blue"  # a new parameter'
+    nbformat.write(nb, books / "alpha.ipynb")
+    res = workbook("run", p, "-o", out, "-n", "alpha", "-p", "colour", "red")
+    assert res.returncode == 0, res.stderr
