@@ -121,11 +121,19 @@ def load(
     table = read_table(path, kind, columns, name=name)
     if kind != "visits":
         return validate(table, kind, campaigns=campaigns)
-    # donor_id stays a categorical (codes + distinct ids) for the pseudonyms, made once per donor
+    # donor_id stays a categorical (codes + distinct ids) for the pseudonyms, made once per
+    # donor; the few sexes, sites and outcomes stay categoricals too (a byte a visit)
     file = table.attrs["file"]
-    frame = _validate(table, kind, campaigns, keep_codes=("donor_id",))
+    frame = _validate(table, kind, campaigns, keep_codes=VISITS_CATEGORICAL)
     del table
     return protect_visits(frame, file, simulated=config.is_simulated(config.resolve(path)))
+
+
+# The text columns a loaded visits frame holds as categoricals: the pseudonymised
+# donor_id (categories in order of first appearance) and the few sexes, sites and
+# outcomes (categories sorted), so one file gives one frame whatever its format.
+VISITS_CATEGORICAL = ("donor_id", "sex", "site", "outcome")
+FEW_CATEGORIES = 1000
 
 
 def protect_visits(frame: pd.DataFrame, file: str = "<frame>", simulated: bool = False) -> pd.DataFrame:
@@ -340,9 +348,14 @@ def _read_bytes(path: Path, file: str) -> bytes:
     except OSError as exc:
         raise _fail(file, f"cannot be read ({exc.strerror or exc}), "
                     "expected a file you may read") from None
-    if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8 + codecs.BOM_UTF16_LE):
+    if not _FILLED_BYTE.search(data):  # found near the start: no copy of a big file
         raise _fail(file, "empty file, expected a header row and data rows")
     return data
+
+
+# a byte that is neither white space, NUL nor part of a UTF-8 or UTF-16 byte-order mark
+_FILLED_BYTE = re.compile(b"[^" + re.escape(b" \t\r\n\x00" + codecs.BOM_UTF8 + codecs.BOM_UTF16_LE)
+                          + b"]")
 
 
 def _format_of(data: bytes) -> str:
@@ -464,9 +477,11 @@ def _delimiter(text: str, kind: str, wanted: dict[str, str]) -> str:
 
 # A CSV of millions of rows is read by Arrow's multi-threaded parser instead of
 # csv.reader + a list per row. It takes only what it reads exactly as the general
-# reader would: UTF-8, a header among the top rows, every row as wide as the
-# header, no empty line. Anything else (and any file Arrow refuses) goes the
-# general way, which also words every problem; both give the same grid.
+# reader would: UTF-8, a header among the top rows, every row as wide as the header
+# (an empty line is a row of empty cells to both, numbered and then dropped).
+# Anything else (ragged rows, bad bytes, a cell over csv's size limit, any file
+# Arrow refuses) goes the general way, which also words every problem; both give
+# the same grid, cell for cell and row number for row number.
 _HEAD_CHARS = 65536  # what `_delimiter` looks at
 _HEAD_BYTES = 4 * _HEAD_CHARS + 16  # enough UTF-8 for that many characters
 
@@ -563,7 +578,7 @@ def _header_in_head(head: str, delimiter: str, kind: str, wanted: dict[str, str]
 
 def _arrow_csv(data: bytes, offset: int, delimiter: str, width: int):
     """The rows below the header as an Arrow table of text columns, or None if Arrow
-    cannot read them as csv.reader does (ragged or empty lines, bad UTF-8, huge cells)."""
+    cannot read them as csv.reader does (ragged rows, bad UTF-8, huge cells)."""
     import pyarrow.csv as arrow_csv
 
     names = [f"c{i}" for i in range(width)]
@@ -691,14 +706,16 @@ def _parquet_frame(path: Path) -> pd.DataFrame | None:
             or len(pandas_meta.get("column_indexes", [])) > 1:
         return None  # a stored index or several header levels: pandas knows how
     text = [f.name for f in schema if _is_text_type(f.type)]
-    groups = pq.ParquetFile(path).num_row_groups
+    with pq.ParquetFile(path, read_dictionary=text) as whole:
+        groups = whole.num_row_groups
+        if groups <= 1:
+            table = whole.read()
 
     def group(i: int):
-        return pq.ParquetFile(path, read_dictionary=text).read_row_group(i, use_threads=False)
+        with pq.ParquetFile(path, read_dictionary=text) as file:  # a reader per thread
+            return file.read_row_group(i, use_threads=False)
 
-    if groups <= 1:
-        table = pq.ParquetFile(path, read_dictionary=text).read()
-    else:
+    if groups > 1:
         with ThreadPoolExecutor(_workers(groups)) as pool:
             table = arrow.concat_tables(list(pool.map(group, range(groups))))
     columns: dict[str, object] = {}
@@ -1067,7 +1084,10 @@ _DAY_NS = 86_400_000_000_000
 def _at_midnight(values: np.ndarray) -> bool:
     """Every given datetime64[ns] value is a day at midnight."""
     ns = values.view(np.int64)
-    return not (ns[ns != np.iinfo(np.int64).min] % _DAY_NS).any()  # NaT aside
+    given = ns != np.iinfo(np.int64).min  # NaT aside
+    if not given.all():
+        ns = ns[given]
+    return bool((ns // _DAY_NS * _DAY_NS == ns).all())
 
 
 def _whole_floats(series: pd.Series) -> pd.Series | None:
@@ -1363,15 +1383,21 @@ def _finish(frame: pd.DataFrame, kind: str, keep_codes: tuple[str, ...] = ()) ->
     """Canonical columns first in schema order, then the file's other columns; index 0..n-1.
 
     Text columns become Python strings (None where empty), except those in
-    `keep_codes`, which stay categoricals.
+    `keep_codes`, which stay categoricals: with their categories sorted and
+    only those used when they are few (a million ids are left as they are).
     """
     known = [c.name for c in schema.columns(kind) if c.name in frame]
     extra = [c for c in frame.columns if c not in known]
     columns = {}
     for name in known + extra:
         series = frame[name]
-        if isinstance(series.dtype, pd.CategoricalDtype) and name not in keep_codes:
+        if not isinstance(series.dtype, pd.CategoricalDtype):
+            columns[name] = series.array
+        elif name not in keep_codes:
             columns[name] = _as_objects(series)
+        elif len(series.cat.categories) <= FEW_CATEGORIES:
+            used = series.cat.remove_unused_categories()
+            columns[name] = used.cat.reorder_categories(sorted(used.cat.categories)).array
         else:
             columns[name] = series.array
     return pd.DataFrame(columns, index=pd.RangeIndex(len(frame)), copy=False)
@@ -1385,7 +1411,8 @@ def _rule_problems(frame: pd.DataFrame, ctx: _Context) -> list[Problem]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)  # pandera's concat of empty cases
-            schema.frame_schema(ctx.kind).validate(frame, lazy=True)
+            # inplace: no copy of a ten-million-row frame (nothing is coerced, so nothing changes)
+            schema.frame_schema(ctx.kind).validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         problems = []
         for err in exc.schema_errors:

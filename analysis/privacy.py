@@ -362,10 +362,13 @@ def pseudonym_categorical(ids: pd.Series, key: bytes, length: int = PSEUDONYM_HE
     pseudonyms once, where a column of strings would take a string a row.
     """
     codes, pseudonyms = _pseudonym_codes(ids, key, length)
-    given = codes >= 0
-    order = np.full(len(codes), -1, dtype=np.int32 if len(pseudonyms) < 2**31 else np.int64)
-    first_seen, seen = pd.factorize(codes[given] if not given.all() else codes)
-    order[given] = first_seen
+    if _in_order_of_appearance(codes):  # ids read from a CSV already are: nothing to renumber
+        order, seen = codes, np.arange(int(codes.max()) + 1 if codes.size else 0)
+    else:
+        given = codes >= 0
+        order = np.full(len(codes), -1, dtype=np.int32 if len(pseudonyms) < 2**31 else np.int64)
+        first_seen, seen = pd.factorize(codes[given] if not given.all() else codes)
+        order[given] = first_seen
     categories = pd.Index(np.asarray(pseudonyms, dtype=object)[seen], dtype=object)
     try:
         values = pd.Categorical.from_codes(order, categories=categories, validate=False)
@@ -374,6 +377,14 @@ def pseudonym_categorical(ids: pd.Series, key: bytes, length: int = PSEUDONYM_HE
         values = pd.Categorical.from_codes(np.append(merged, -1)[order],
                                            categories=pd.Index(distinct, dtype=object))
     return pd.Series(values, index=ids.index, name=ids.name)
+
+
+def _in_order_of_appearance(codes: np.ndarray) -> bool:
+    """Codes with no gap (-1) numbering their values 0, 1, 2... as each first appears."""
+    if codes.size == 0 or codes.min() < 0:
+        return False
+    seen = np.maximum.accumulate(codes)
+    return bool(seen[0] == 0 and not (np.diff(seen) > 1).any())
 
 
 def _pseudonym_codes(ids: pd.Series, key: bytes, length: int) -> tuple[np.ndarray, list[str]]:

@@ -169,7 +169,7 @@ def per_donor(visits: pd.DataFrame) -> pd.DataFrame:
         col[pos] = values
         frame[name] = col
     if "sex" in visits:
-        frame["sex"] = visits["sex"].to_numpy()[starts]
+        frame["sex"] = _values_at(visits["sex"], starts)
     if "birth_year" in visits:
         age = _years(day[starts]) - visits["birth_year"].to_numpy()[starts]
         frame["age_band"] = age_band(age)
@@ -179,11 +179,19 @@ def per_donor(visits: pd.DataFrame) -> pd.DataFrame:
 def age_band(age: np.ndarray) -> pd.Categorical:
     """Age at first visit in the bands of Vietnam's donor ages (18–60); others 'other', NaN 'unknown'."""
     labels = [f"{lo}–{hi}" for lo, hi in AGE_BANDS]
-    out = np.full(len(age), "other", dtype=object)
-    out[np.isnan(age)] = "unknown"
-    for (lo, hi), label in zip(AGE_BANDS, labels, strict=True):
-        out[(age >= lo) & (age <= hi)] = label
-    return pd.Categorical(out, categories=[*labels, "other", "unknown"])
+    codes = np.full(len(age), len(labels), dtype=np.int8)  # other
+    codes[np.isnan(age)] = len(labels) + 1  # unknown
+    for k, (lo, hi) in enumerate(AGE_BANDS):
+        codes[(age >= lo) & (age <= hi)] = k
+    return pd.Categorical.from_codes(codes, categories=[*labels, "other", "unknown"])
+
+
+def _values_at(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """column.to_numpy()[rows], without turning a categorical of millions into objects first."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        values = np.append(column.cat.categories.to_numpy(dtype=object), np.nan)
+        return values[np.asarray(column.cat.codes)[rows]]
+    return column.to_numpy()[rows]
 
 
 def donation_gaps(visits: pd.DataFrame) -> np.ndarray:

@@ -346,10 +346,19 @@ def not_repeated(frame: pd.DataFrame, kind: str) -> pd.Series:
     if numbered is None:
         complete = frame[keys].notna().all(axis=1).to_numpy()
         repeated = frame[keys].duplicated(keep="first").to_numpy()
-    else:  # one integer a row: hashing ten million of them takes a fraction of a second
+    else:  # one integer a row: ten million of them are sorted in a tenth of a second
         key, complete = numbered
-        repeated = pd.Series(key).duplicated(keep="first").to_numpy()
+        repeated = _duplicated(key)
     return pd.Series(~(repeated & complete), index=frame.index)
+
+
+def _duplicated(key: np.ndarray) -> np.ndarray:
+    """`duplicated(keep="first")` of integers: a sort tells whether any repeats at all
+    (the usual answer is no), and only then pandas says which."""
+    ordered = np.sort(key)
+    if not (ordered[1:] == ordered[:-1]).any():
+        return np.zeros(len(key), dtype=bool)
+    return pd.Series(key).duplicated(keep="first").to_numpy()
 
 
 _DAY_NS = 86_400_000_000_000
@@ -378,13 +387,16 @@ def _column_codes(series: pd.Series) -> tuple[np.ndarray, int]:
         return np.asarray(series.cat.codes), len(series.cat.categories)
     if series.dtype == "datetime64[ns]":  # dates are parsed to days: number the days
         ns = series.to_numpy().view(np.int64)
+        days = ns // _DAY_NS
         given = ns != _NAT
-        days, rest = np.divmod(ns, _DAY_NS)
-        if given.any() and not rest[given].any():
-            low, high = days[given].min(), days[given].max()
+        everywhere = bool(given.all())
+        some_ns, some_days = (ns, days) if everywhere else (ns[given], days[given])
+        if some_days.size and (some_days * _DAY_NS == some_ns).all():
+            low, high = some_days.min(), some_days.max()
             if high - low < 2**31:
                 codes = days - low
-                codes[~given] = -1
+                if not everywhere:
+                    codes[~given] = -1
                 return codes, int(high - low) + 1
     codes, uniques = pd.factorize(series)
     return codes, len(uniques)

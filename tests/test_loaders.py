@@ -601,3 +601,203 @@ def test_data_readme_names_every_canonical_column():
         assert f"**{kind}**" in text
         for col in schema.columns(kind):
             assert col.name in text or col.name.startswith(("blood_", "volume_")), col.name
+
+
+# ------------------------------------------------------------ big files, fast paths
+
+
+def _many_sessions(n: int = 3000) -> pd.DataFrame:
+    """n sessions on n distinct days at n distinct sites: every column has many distinct cells."""
+    days = pd.date_range("2010-01-01", periods=n, freq="D")
+    return pd.DataFrame({
+        "Ngày": [f"{d:%d/%m/%Y}" for d in days],
+        "Điểm hiến máu": [f"Điểm {i}" for i in range(n)],
+        "Số lượt": [f"{1000 + i:,}".replace(",", ".") for i in range(n)],
+        "Số đơn vị máu": [str(900 + i) for i in range(n)],
+    })
+
+
+def _general_only(monkeypatch) -> None:
+    """The readers and parsers of small files only: csv.reader, pandas, a cell at a time."""
+    monkeypatch.setattr(loaders, "_csv_grid_fast", lambda *args: None)
+    monkeypatch.setattr(loaders, "_parquet_frame", lambda path: None)
+    monkeypatch.setattr(loaders, "_VECTOR_MIN", 10**12)
+
+
+def _outcome(path: Path, kind: str):
+    try:
+        frame = load(path, kind)
+    except InputError as exc:
+        return str(exc)
+    return frame.astype({c: object for c in frame.columns if str(frame[c].dtype) == "category"})
+
+
+def test_a_bad_cell_deep_in_a_big_csv_names_its_row(tmp_path):
+    frame = _many_sessions()
+    frame.loc[2345, "Số đơn vị máu"] = "12,5"
+    frame.loc[2900, "Ngày"] = "31/02/2021"
+    frame.loc[2950, "Số lượt"] = "nhiều"
+    path = tmp_path / "big.csv"
+    frame.to_csv(path, index=False)
+    assert isinstance(read_table(path, "sessions")["site"].dtype, pd.CategoricalDtype)  # Arrow read it
+    with pytest.raises(InputError) as raised:
+        load(path, "sessions")
+    assert [str(p) for p in raised.value.problems] == [
+        f"{path}:2347:Số đơn vị máu: '12,5' is not a whole number, expected {schema.EXPECTED['count']}",
+        f"{path}:2902:Ngày: '31/02/2021' is not a real date, expected day/month/year such as 04/08/2023",
+        f"{path}:2952:Số lượt: 'nhiều' is not a number, expected {schema.EXPECTED['count']}",
+    ]
+
+
+def test_big_csv_with_title_and_blank_rows_keeps_spreadsheet_row_numbers(tmp_path):
+    frame = _many_sessions()
+    frame.loc[2000, "Số đơn vị máu"] = "-3"
+    lines = frame.to_csv(index=False).splitlines(keepends=True)
+    path = tmp_path / "titled.csv"
+    # a title, an empty row, the header on row 3; a row of empty cells and a blank line in the body
+    path.write_text("KẾT QUẢ HIẾN MÁU,,,\n,,,\n" + lines[0] + "".join(lines[1:500]) + ",,,\n\n"
+                    + "".join(lines[500:]), encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        load(path, "sessions")
+    assert [p.row for p in raised.value.problems] == [2000 + 3 + 1 + 2]
+
+
+def test_parquet_with_typed_columns_loads_as_the_csv(tmp_path):
+    n = 2000
+    days = pd.date_range("2015-01-01", periods=n, freq="D")
+    frame = pd.DataFrame({
+        "donor_id": [f"D{i % 700:05d}" for i in range(n)],
+        "visit_date": days,
+        "birth_year": [1960 + i % 40 for i in range(n)],
+        "sex": ["M", "F", "M", "F", "M"] * (n // 5),
+        "volume_ml": pd.array([350, None, 450, 250] * (n // 4), dtype="Int64"),
+        "site": [f"CA {i % 12}" for i in range(n)],
+        "outcome": ["donated", "deferred", "donated", "donated"] * (n // 4),
+    })
+    csv_path, parquet_path = tmp_path / "visits.csv", tmp_path / "visits.parquet"
+    frame.to_csv(csv_path, index=False, date_format="%d/%m/%Y")
+    import pyarrow as arrow
+    import pyarrow.parquet as pq
+
+    table = arrow.Table.from_pandas(frame, preserve_index=False)
+    table = table.set_column(1, "visit_date", table["visit_date"].cast(arrow.date32()))
+    pq.write_table(table, parquet_path, row_group_size=300)  # several row groups, read in parallel
+    raw = read_table(parquet_path, "visits")
+    assert str(raw["visit_date"].dtype) == "datetime64[ns]" and str(raw["birth_year"].dtype) == "int64"
+    assert isinstance(raw["donor_id"].dtype, pd.CategoricalDtype)
+    from_csv, from_parquet = load(csv_path, "visits"), load(parquet_path, "visits")
+    pd.testing.assert_frame_equal(from_parquet, from_csv)
+    assert isinstance(from_csv["donor_id"].dtype, pd.CategoricalDtype)  # pseudonyms, each held once
+    assert from_csv["donor_id"].nunique() == 700 and from_csv["sex"].tolist()[:2] == ["M", "F"]
+    assert list(from_csv["sex"].cat.categories) == ["F", "M"]  # few values: sorted categories
+    assert validate(read_table(csv_path, "visits"), "visits")["site"].dtype == object
+
+
+def test_parquet_dates_outside_the_years_are_named_as_before(tmp_path):
+    import pyarrow as arrow
+    import pyarrow.parquet as pq
+
+    days = pd.to_datetime(["2023-08-04", "1850-01-01"]).date
+    path = tmp_path / "old.parquet"
+    pq.write_table(arrow.table({"session_date": arrow.array(days, arrow.date32()),
+                                "site": ["Trụ sở", "Hoàn Kiếm"], "units": [600, 12]}), path)
+    with pytest.raises(InputError, match=r":3:session_date: '1850-01-01' has the year 1850"):
+        load(path, "sessions")
+
+
+FAST_CASES = [
+    *((p.name, p.name.split("_")[0] if p.name.split("_")[0] in schema.KINDS else "sessions")
+      for p in sorted(BAD.glob("*.csv"))),
+    ("big_good.csv", "sessions"), ("big_bad.csv", "sessions"), ("big_quoted.csv", "sessions"),
+    ("big_spaces.csv", "sessions"), ("big_duplicate.csv", "sessions"), ("big_total.csv", "sessions"),
+    ("visits_typed.parquet", "visits"), ("visits_float.parquet", "visits"),
+]
+
+
+def _make_fast_case(name: str, folder: Path) -> Path:
+    if not name.startswith(("big_", "visits_typed", "visits_float")):
+        return BAD / name
+    path = folder / name
+    frame = _many_sessions()
+    if name == "big_bad.csv":
+        frame.loc[1500, "Ngày"] = "2021-13-01"
+        frame.loc[1600, "Ngày"] = "4/8/1850"
+        frame.loc[1700, "Số đơn vị máu"] = "1.2.3"
+        frame.loc[1800, "Số đơn vị máu"] = "99999999999999999999"
+    if name == "big_spaces.csv":
+        frame["Điểm hiến máu"] = [f"  Điểm\u00a0 {i} " if i % 3 else "na" for i in range(len(frame))]
+    if name == "big_duplicate.csv":
+        frame = pd.concat([frame, frame.iloc[[10, 2000]]], ignore_index=True)
+    if name == "big_total.csv":
+        frame.loc[len(frame)] = ["", "Tổng cộng", "", ""]
+    if name.endswith(".parquet"):
+        n = len(frame)
+        visits = pd.DataFrame({"donor_id": [f" d{i % 999} " for i in range(n)],
+                               "visit_date": pd.date_range("2010-01-01", periods=n, freq="D"),
+                               "volume_ml": [350.0, None, 250.0] * (n // 3)})
+        if name == "visits_float.parquet":
+            visits.loc[2222, "volume_ml"] = 12.5
+        visits.to_parquet(path)
+        return path
+    frame.to_csv(path, index=False, quoting=1 if name == "big_quoted.csv" else 0)
+    return path
+
+
+@pytest.mark.parametrize(("name", "kind"), FAST_CASES, ids=[n for n, _ in FAST_CASES])
+def test_fast_readers_and_parsers_agree_with_the_general_ones(name, kind, tmp_path, monkeypatch):
+    path = _make_fast_case(name, tmp_path)
+    fast = _outcome(path, kind)
+    _general_only(monkeypatch)
+    general = _outcome(path, kind)
+    if isinstance(general, str):
+        assert fast == general
+    else:
+        pd.testing.assert_frame_equal(fast, general)
+
+
+def test_plain_cells_parse_as_the_cell_parsers_do():
+    import pyarrow as arrow
+
+    dates = ["2023-08-04", "4/8/2023", "04.08.2023", "2023/8/4", "2024-02-29", "2023-02-29",
+             "1899-12-31", "1900-01-01", "2100-12-31", "2101-01-01", "00/01/2000", "2023-13-01",
+             "31/04/2023", "2023-08-04 09:30", " 2023-08-04", "٢٠٢٣-08-04", "4/8/23", "x"]
+    easy, days = loaders._plain_dates(arrow.array(dates))
+    assert easy.tolist() == [True] * 5 + [False, False, True, True] + [False] * 9
+    for text, is_easy, day in zip(dates, easy, days, strict=True):
+        if is_easy:
+            assert loaders.parse_date(text) == (pd.Timestamp(day), None)
+    counts = ["350", "-5", "007", "-0", "123456789012345678", "1234567890123456789", "1.000",
+              "12,5", " 3", "", "-", "+4"]
+    easy, values = loaders._plain_counts(arrow.array(counts))
+    assert easy.tolist() == [True] * 5 + [False] * 7
+    for text, is_easy, value in zip(counts, easy, values, strict=True):
+        if is_easy:
+            assert loaders.parse_count(text) == (value, None)
+    texts = ["S0000001", "Nguyễn", "a  b", " a", "a ", "a\tb", "NA", "n/a", "None", "-", "–",
+             unicodedata.normalize("NFD", "Ư1"), "x y z", "1.0"]
+    texts += [f"id {i}" for i in range(600)]  # enough for Arrow to be asked
+    parsed, unchanged = loaders._parse_texts(texts)
+    assert parsed == [loaders.parse_text(t) for t in texts] and not unchanged
+    assert loaders._parse_texts(texts[-600:]) == (texts[-600:], True)
+
+
+def test_white_space_and_total_initials_are_pythons():
+    everything = [chr(c) for c in range(0x110000)]
+    assert loaders.PY_SPACES == "".join(c for c in everything if c.isspace())
+    assert sorted(loaders.TOTAL_INITIALS) == sorted(
+        c for c in everything if c.casefold() and c.casefold() in "tcg")
+
+
+def test_repeated_keys_by_codes_as_by_pandas():
+    days = pd.to_datetime(["2023-08-04", "2023-08-04", None, "2023-08-05", "2023-08-04",
+                           "2023-08-04 10:00", "2023-08-04 10:00"], format="ISO8601")
+    frame = pd.DataFrame({
+        "donor_id": pd.Categorical(["a", "a", "a", "b", None, "c", "c"]),
+        "visit_date": days,
+    })
+    expected = ~(frame.duplicated(keep="first") & frame.notna().all(axis=1))
+    assert schema.not_repeated(frame, "visits").tolist() == expected.tolist()
+    as_text = frame.assign(donor_id=frame["donor_id"].astype(object))
+    assert schema.not_repeated(as_text, "visits").tolist() == expected.tolist()
+    distinct = frame.drop_duplicates()
+    assert schema.not_repeated(distinct, "visits").all()

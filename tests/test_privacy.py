@@ -359,3 +359,40 @@ def test_format_small():
     table = pd.DataFrame({"years_after": [1, 2], "returned": [12, 3]})
     shown = privacy.format_small(table, 5, ["returned"])
     assert shown["returned"].tolist() == ["12", "<5"] and shown["years_after"].tolist() == [1, 2]
+
+
+# ------------------------------------------------------------- pseudonyms at scale
+
+
+def test_pseudonym_categorical_holds_the_same_pseudonyms():
+    ids = pd.Series([" 1234 ", "S0000002", None, 1234, "S0000002", "", "Ư1"], dtype=object,
+                    index=range(10, 17), name="donor_id")
+    plain = privacy.pseudonymise(ids, KEY)
+    compact = privacy.pseudonym_categorical(ids, KEY)
+    assert isinstance(compact.dtype, pd.CategoricalDtype)
+    assert compact.index.equals(ids.index) and compact.name == "donor_id"
+    assert compact.astype(object).where(compact.notna(), None).tolist() == \
+        plain.astype(object).where(plain.notna(), None).tolist()
+    # each pseudonym once, in order of first appearance
+    assert list(compact.cat.categories) == [reference("1234"), reference("S0000002"),
+                                            reference("Ư1")]
+
+
+def test_many_ids_are_hashed_as_the_rfc_says():
+    tidy = [f"S{i:07d}" for i in range(800)]  # enough for Arrow to sort out the tidy ones
+    untidy = [" S0000001", "S0000002 ", unicodedata.normalize("NFD", "Ư1"), "a\tb", "", 1234.0]
+    ids = pd.Series(tidy + untidy, dtype=object)
+    out = privacy.pseudonymise(ids, KEY)
+    expected = [reference(v) for v in tidy] + [reference("S0000001"), reference("S0000002"),
+                                               reference(unicodedata.normalize("NFC", "Ư1")),
+                                               reference("a\tb"), None, reference("1234")]
+    assert out.astype(object).where(out.notna(), None).tolist() == expected
+    as_categories = privacy.pseudonym_categorical(ids.astype("category"), KEY)
+    assert as_categories.astype(object).where(as_categories.notna(), None).tolist() == expected
+
+
+def test_protect_visits_keeps_donor_id_compact(monkeypatch):
+    monkeypatch.setenv(privacy.KEY_ENV, KEY.hex())
+    out, _ = privacy.protect_visits(visits())
+    assert isinstance(out["donor_id"].dtype, pd.CategoricalDtype)
+    assert out["donor_id"].nunique() == 10

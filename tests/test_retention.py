@@ -233,3 +233,11 @@ def test_notebook_on_defaults(run_notebook):
     out = run_notebook("donor_retention")
     assert set(CONTRACT) | {"deferral_rate"} <= set(out["metrics"])
     assert out["meta"]["data_kind"] == "simulated"
+
+
+@pytest.mark.parametrize("order", ["first_seen", "sorted"])
+def test_prepare_takes_categorical_ids(raw, visits, order):
+    ids = raw["donor_id"]
+    categories = pd.unique(ids) if order == "first_seen" else sorted(set(ids))
+    as_categories = raw.assign(donor_id=pd.Categorical(ids, categories=categories))
+    pd.testing.assert_frame_equal(retention.prepare(as_categories), visits)
