@@ -1036,7 +1036,7 @@ def _parse_column(series: pd.Series, type_: str, encoded: tuple[np.ndarray, list
         if whole is not None:
             return whole, {}
     # each distinct cell is parsed once: a column of 10^6 visits holds a few thousand dates
-    codes, uniques = encoded if encoded is not None else _encode(series)
+    codes, uniques = encoded if encoded is not None else encode_values(series)
     if type_ == TEXT:
         parsed, unchanged = _parse_texts(uniques)
         if unchanged and isinstance(series.dtype, pd.CategoricalDtype):
@@ -1129,7 +1129,7 @@ _PLAIN_ISO = r"^(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})$"
 _PLAIN_DAY_FIRST = r"^(?P<d>[0-9]{1,2})[-/.](?P<m>[0-9]{1,2})[-/.](?P<y>[0-9]{4})$"
 
 
-def _encode(series: pd.Series) -> tuple[np.ndarray, list]:
+def encode_values(series: pd.Series) -> tuple[np.ndarray, list]:
     """Codes (-1: an empty cell) and the distinct values of a column.
 
     A categorical gives its own; its unused categories stay among the values,
@@ -1324,7 +1324,7 @@ def _total_rows(frame: pd.DataFrame, ctx: _Context, encoded: dict | None = None
     for name in frame.columns[:3]:  # the label of a total row sits at the left
         if not _may_hold_text(frame[name].dtype):  # numbers and dates hold no label
             continue
-        codes, uniques = encoded[name] = _encode(frame[name])
+        codes, uniques = encoded[name] = encode_values(frame[name])
         labels = {k: uniques[k] for k in _total_candidates(uniques) if _is_total_label(uniques[k])}
         if not labels:
             continue

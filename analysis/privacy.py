@@ -437,27 +437,10 @@ def _id_texts(uniques: list) -> tuple[list, bool]:
 
 
 def _factorize(ids: pd.Series) -> tuple[np.ndarray, list]:
-    """Codes (-1 for NA) and the list of distinct values of `ids`.
+    """Codes (-1 for NA) and distinct values: the loader's own column encoding."""
+    from analysis.loaders import encode_values
 
-    A categorical gives its own codes and categories. Text (object or string
-    dtype) is dictionary-encoded by Arrow, about twice as fast as pandas'
-    hashing of Python strings on ten million rows.
-    """
-    if isinstance(ids.dtype, pd.CategoricalDtype):
-        return np.asarray(ids.cat.codes), ids.cat.categories.tolist()
-    if ids.dtype == object or isinstance(ids.dtype, pd.StringDtype):
-        values = ids.to_numpy() if ids.dtype == object else ids.array
-        try:
-            encoded = pa.array(values, from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text: numbers, bytes...
-            encoded = None
-        if encoded is not None and (pa.types.is_string(encoded.type)
-                                    or pa.types.is_large_string(encoded.type)):
-            encoded = encoded.dictionary_encode()
-            codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-            return codes.astype(np.intp, copy=False), encoded.dictionary.to_pylist()
-    codes, uniques = pd.factorize(ids)
-    return codes, np.asarray(uniques, dtype=object).tolist()
+    return encode_values(ids)
 
 
 def _id_text(value: object) -> str | None:
