@@ -214,6 +214,12 @@ def _keep_failure(job: Job, build: Path, executed: Path, started: float, message
 
 
 def _worker_init() -> None:
+    import signal
+
+    # A worker stopped by Ctrl-C or SIGTERM just ends (its half-built report is
+    # a temporary folder); the main process says what happened, once.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.environ.setdefault("MPLBACKEND", "agg")
     import papermill  # noqa: F401  (imported once per worker)
 
