@@ -645,8 +645,8 @@ def _count_columns(counts: pd.DataFrame, columns) -> dict[str, list[str]]:
 
 
 def _check_min_cell(min_cell: int) -> int:
-    if isinstance(min_cell, bool) or not isinstance(min_cell, int | np.integer) or min_cell < 0:
-        raise ValueError(f"min_cell must be a whole number >= 0, got {min_cell!r}")
+    if isinstance(min_cell, bool) or not isinstance(min_cell, int | np.integer) or min_cell < 1:
+        raise ValueError(f"min_cell must be at least 1, got {min_cell!r}")
     return int(min_cell)
 
 

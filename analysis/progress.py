@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis import i18n, loaders, published, scenario
+from analysis import campaign, i18n, loaders, published, scenario
 from analysis.published import Campaign
 from analysis.qualified import Qualified
 
@@ -286,18 +286,9 @@ def by_site(held: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def history_before(plan: Campaign, totals: pd.DataFrame) -> pd.Series | None:
-    """The latest published cumulative totals on or before the campaign's start, if any."""
-    ref = plan.start_date if plan.start_date is not None else pd.Timestamp(plan.year, 1, 1)
-    earlier = totals[totals["as_of"] <= ref].sort_values("as_of")
-    return None if earlier.empty else earlier.iloc[-1]
-
-
 def historical_yield(snapshot: pd.Series | None) -> float | None:
     """Units per turn of a cumulative snapshot (None without one)."""
-    if snapshot is None:
-        return None
-    return float(snapshot["units"]) / float(snapshot["turns"])
+    return None if snapshot is None else campaign.historical_yield(snapshot["turns"], snapshot["units"])
 
 
 def sources_used(

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from lifelines import KaplanMeierFitter
 
-from analysis import i18n
+from analysis import i18n, privacy
 
 LAPSE_DAYS = 730  # "lapsed": last donation more than 2 years before the end of the data
 YEAR_DAYS = (365, 730)  # return within 12 / 24 months
@@ -328,18 +328,12 @@ def suppress(
     since a rate and its base give the count back); when `base` < min_cell
     the base is blanked too. Adds a `suppressed` boolean column.
     """
-    if min_cell < 1:
-        raise ValueError(f"min_cell must be at least 1, got {min_cell}")
-    out = table.copy()
-    small = out[count].fillna(0) < min_cell
-    small_base = out[base].fillna(0) < min_cell if base else pd.Series(False, index=out.index)
-    hide = (small | small_base).to_numpy(dtype=bool)
-    out[count] = out[count].astype("Int64").mask(hide)
-    for r in rates:
-        out[r] = out[r].astype("Float64").mask(hide)
+    # An empty count hides its rates too (a rate without its count is no safer).
+    hidden = {count: [count, *rates]}
     if base:
-        out[base] = out[base].astype("Int64").mask(small_base.to_numpy(dtype=bool))
-    out["suppressed"] = hide
+        hidden[base] = [base, count, *rates]
+    out = privacy.suppress_small(table.assign(**{count: table[count].fillna(0)}), min_cell, hidden)
+    out["suppressed"] = out[count].isna().to_numpy(dtype=bool)
     return out
 
 

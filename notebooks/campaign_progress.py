@@ -38,7 +38,7 @@ yield_sessions_path: str = "data/published/sessions.csv"  # published sessions: 
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
 
 # %%
-from analysis import loaders, progress, published, scenario
+from analysis import campaign, loaders, progress, published, scenario
 from analysis import progress_charts as charts
 from analysis.record import Recorder
 
@@ -56,13 +56,14 @@ else:  # the campaign's own rows of the published sessions
     sheet = progress.published_sheet(campaign_id, campaigns, rec.input(yield_sessions_path))
 state = progress.prepare(sheet, plan, campaigns, as_of,
                          published.checkpoints(rec.input(checkpoints_path)), sessions_complete)
-snapshot = progress.history_before(plan, loaders.load(rec.input(totals_path), "totals"))
+snapshot = campaign.snapshot_before(plan, loaders.load(rec.input(totals_path), "totals"))
+hist_yield = progress.historical_yield(snapshot)
 yield_sessions = published.sessions(rec.input(yield_sessions_path))
-outlook = progress.projection(state, progress.historical_yield(snapshot),
+outlook = progress.projection(state, hist_yield,
                               scenario.session_yields(yield_sessions))
 figs = progress.key_figures(state, outlook)
 rec.metrics(figs)
-text = progress.story(state, figs, outlook, progress.historical_yield(snapshot), sessions_path,
+text = progress.story(state, figs, outlook, hist_yield, sessions_path,
                       lang)
 rec.say(text["title"])
 rec.header(published.citations(
