@@ -38,7 +38,7 @@ lab: install  ## JupyterLab on the notebooks
 lint: install  ## ruff on the package, tests and notebooks; notebooks stripped and paired
 	$(BIN)/ruff check analysis tests notebooks benchmarks
 	$(BIN)/nbstripout --keep-count --keep-id --verify notebooks/*.ipynb
-	$(BIN)/python -m analysis.hygiene
+	$(BIN)/python -m analysis.run.hygiene
 
 bench: install  ## performance measurements (see benchmarks/README.md)
 	$(BIN)/python benchmarks/run_all.py

@@ -1,5 +1,5 @@
 """`python -m analysis` is the same as the `workbook` command."""
 
-from analysis.cli import main
+from analysis.run.cli import main
 
 raise SystemExit(main())

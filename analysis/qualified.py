@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analysis import i18n
-
 QUALIFIERS = ("exact", "about", "at_least", "at_most")
 _FLIP = {"at_least": "at_most", "at_most": "at_least", "exact": "exact", "about": "about"}
 
@@ -65,8 +63,3 @@ class Qualified:
 
     def __rtruediv__(self, other: float | int) -> Qualified:
         return Qualified(float(other)) / self
-
-    def format(self, lang: str, digits: int = 0) -> str:
-        """'at least 28,000' / 'ít nhất 28.000'."""
-        text = i18n.fmt_int(self.value, lang) if digits == 0 else i18n.fmt_num(self.value, lang, digits)
-        return i18n.fmt_qualified(text, self.qualifier, lang)

@@ -103,7 +103,7 @@ def simulate_daily(regions: int = 15, years: int = 20, seed: int = 7,
 
 
 def make_inputs(work: Path, n_visits: int, fmt: str) -> tuple[Path, Path]:
-    from analysis import simulate_visits as sv
+    from analysis.simulate import visits as sv
 
     visits_file = work / f"visits_{n_visits}.{fmt}"
     daily_file = work / "daily_15_regions.csv"
@@ -190,10 +190,11 @@ def papermill_floor(work: Path) -> dict:
 def child_cohort(visits_file: str, out: str) -> None:
     """In a child: load + prepare + cohort_retention, each timed; the table to `out`."""
     sys.path.insert(0, str(ROOT))
-    from analysis import loaders, retention
+    from analysis import inputs
+    from analysis.reports.donor_retention import compute as retention
 
     t0 = time.perf_counter()
-    frame = loaders.load(visits_file, "visits")
+    frame = inputs.load(visits_file, "visits")
     t1 = time.perf_counter()
     visits = retention.prepare(frame)
     del frame
@@ -311,13 +312,13 @@ def report(res: dict) -> None:
     d, c = res["duckdb"], res["cohort_function"]
     print(f"DuckDB cohort SQL on the file:   {d['query_s']:7.2f} s  (child peak {gib(d['maxrss_gib'])},"
           f" {d['threads']} threads)")
-    print(f"loaders.load:                    {c['load_s']:7.2f} s")
+    print(f"inputs.load:                    {c['load_s']:7.2f} s")
     print(f"retention.prepare:               {c['prepare_s']:7.2f} s")
     print(f"retention.cohort_retention:      {c['cohort_s']:7.2f} s  (child peak {gib(c['maxrss_gib'])})")
     ratio = res["ratio_cohort_function_to_duckdb"]
     print(f"ratio cohort function / DuckDB:  {ratio:7.2f}  (target <= {RATIO_TARGET}: "
           f"{verdict(ratio, RATIO_TARGET)})")
-    print(f"ratio loaders.load / DuckDB:     {res['ratio_load_to_duckdb']:7.2f}")
+    print(f"ratio inputs.load / DuckDB:     {res['ratio_load_to_duckdb']:7.2f}")
     print(f"ratio load+prepare+cohort / DuckDB: {res['ratio_load_prepare_cohort_to_duckdb']:7.2f}")
     peaks = {"cohort child (load + prepare + cohort)": c.get("maxrss_gib")}
     if "donor_retention_notebook" in res:

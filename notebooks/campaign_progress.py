@@ -38,9 +38,12 @@ yield_sessions_path: str = "data/published/sessions.csv"  # published sessions: 
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
 
 # %%
-from analysis import campaign, loaders, progress, published, scenario
-from analysis import progress_charts as charts
-from analysis.record import Recorder
+from analysis import inputs
+from analysis.inputs import published
+from analysis.model import campaign, scenario
+from analysis.output.record import Recorder
+from analysis.reports.campaign_progress import charts
+from analysis.reports.campaign_progress import compute as progress
 
 rec = Recorder("campaign_progress", output_dir, lang, dict(
     lang=lang, campaign_id=campaign_id, as_of=as_of, sessions_path=sessions_path,
@@ -48,15 +51,15 @@ rec = Recorder("campaign_progress", output_dir, lang, dict(
     campaigns_path=campaigns_path, totals_path=totals_path, checkpoints_path=checkpoints_path,
     yield_sessions_path=yield_sessions_path,
 ))
-campaigns = loaders.load(rec.input(campaigns_path), "campaigns")
+campaigns = inputs.load(rec.input(campaigns_path), "campaigns")
 plan = published.campaign(campaign_id, campaigns)
 if sessions_path:
-    sheet = loaders.load(rec.input(sessions_path), "sessions", sessions_columns, campaigns=campaigns)
+    sheet = inputs.load(rec.input(sessions_path), "sessions", sessions_columns, campaigns=campaigns)
 else:  # the campaign's own rows of the published sessions
     sheet = progress.published_sheet(campaign_id, campaigns, rec.input(yield_sessions_path))
 state = progress.prepare(sheet, plan, campaigns, as_of,
                          published.checkpoints(rec.input(checkpoints_path)), sessions_complete)
-snapshot = campaign.snapshot_before(plan, loaders.load(rec.input(totals_path), "totals"))
+snapshot = campaign.snapshot_before(plan, inputs.load(rec.input(totals_path), "totals"))
 hist_yield = progress.historical_yield(snapshot)
 yield_sessions = published.sessions(rec.input(yield_sessions_path))
 outlook = progress.projection(state, hist_yield,

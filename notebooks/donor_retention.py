@@ -16,7 +16,7 @@
 # %% [markdown] tags=["analyst-note"]
 # **Donor retention** (analyst's note, hidden in the report). One row per donor visit
 # (visits kind). The default input is simulated (`data/example/visits_simulated.csv`,
-# made by `python -m analysis.simulate_visits`); point `visits_path` at a real export and,
+# made by `python -m analysis.simulate.visits`); point `visits_path` at a real export and,
 # if its headers differ, map them with `visits_columns`. Donor ids never leave `analysis`:
 # `retention.prepare` swaps them for a meaningless integer key on load.
 
@@ -32,15 +32,16 @@ min_cell: int = 5  # cells of fewer people than this are hidden in published tab
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
 
 # %%
-from analysis import loaders, retention
-from analysis import retention_charts as charts
-from analysis.record import Recorder
+from analysis import inputs
+from analysis.output.record import Recorder
+from analysis.reports.donor_retention import charts
+from analysis.reports.donor_retention import compute as retention
 
 rec = Recorder("donor_retention", output_dir, lang, dict(
     lang=lang, visits_path=visits_path, visits_columns=visits_columns,
     min_interval_days=min_interval_days, min_cell=min_cell,
 ))
-visits = retention.prepare(loaders.load(rec.input(visits_path), "visits", visits_columns))
+visits = retention.prepare(inputs.load(rec.input(visits_path), "visits", visits_columns))
 donors = retention.per_donor(visits)
 end_day = int(visits["day"].max())
 km = retention.return_curve(donors, end_day)

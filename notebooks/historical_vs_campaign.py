@@ -33,22 +33,25 @@ yield_sessions_path: str = "data/published/sessions.csv"  # published sessions: 
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
 
 # %%
-from analysis import campaign as cp
-from analysis import charts, loaders, published, scenario
-from analysis.record import Recorder
+from analysis import inputs
+from analysis.inputs import published
+from analysis.model import campaign, scenario
+from analysis.output.record import Recorder
+from analysis.reports.historical_vs_campaign import charts
+from analysis.reports.historical_vs_campaign import compute as cp
 
 rec = Recorder("historical_vs_campaign", output_dir, lang, dict(
     lang=lang, campaign_id=campaign_id, registered=registered, show_rate=show_rate,
     confidence=confidence, totals_path=totals_path, campaigns_path=campaigns_path,
     yield_sessions_path=yield_sessions_path,
 ))
-totals = loaders.load(rec.input(totals_path), "totals")
-campaigns = loaders.load(rec.input(campaigns_path), "campaigns")
+totals = inputs.load(rec.input(totals_path), "totals")
+campaigns = inputs.load(rec.input(campaigns_path), "campaigns")
 yield_sessions = published.sessions(rec.input(yield_sessions_path))
 plan = published.campaign(campaign_id, campaigns)
-snapshot = cp.snapshot_before(plan, totals)  # None when nothing was published before
-reg = cp.registered_for(plan, registered)
-model = cp.model_for(plan, snapshot, yield_sessions)
+snapshot = campaign.snapshot_before(plan, totals)  # None when nothing was published before
+reg = campaign.registered_for(plan, registered)
+model = campaign.model_for(plan, snapshot, yield_sessions)
 figs = cp.core_figures(plan, snapshot, reg.value if reg else None, show_rate, model)
 rec.metrics(figs)
 text = cp.story(figs, plan, snapshot, model, reg, show_rate, confidence, lang)

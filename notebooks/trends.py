@@ -34,9 +34,9 @@ period: str = "year"  # "day", "week", "month", "quarter" or "year"
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
 
 # %%
-from analysis import trends
-from analysis import trends_charts as charts
-from analysis.record import Recorder
+from analysis.output.record import Recorder
+from analysis.reports.trends import charts
+from analysis.reports.trends import compute as trends
 
 rec = Recorder("trends", output_dir, lang, dict(
     lang=lang, timeseries_path=timeseries_path, timeseries_columns=timeseries_columns,

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import sys
-import types
 import unicodedata
 import warnings
 from dataclasses import dataclass, field
@@ -22,8 +20,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import check, loaders, schema
-from analysis.loaders import InputError, Problem, UncheckedWarning, load, read_table, validate
+from analysis import inputs
+from analysis.errors import InputError, UncheckedWarning
+from analysis.inputs import pseudonyms, read, read_parquet, schema
+from analysis.inputs import values as parsing
+from analysis.inputs.load import load, read_table, validate
+from analysis.inputs.problems import Problem
+from analysis.run import check
 
 BAD = Path(__file__).parent / "data" / "bad"
 
@@ -439,7 +442,7 @@ def test_visits_words_are_normalised(tmp_path):
     assert frame["sex"].tolist() == ["M", "F"]
     assert frame["outcome"].tolist() == ["donated", "deferred"]
     assert frame["volume_ml"].tolist() == [350, pd.NA]
-    assert "Họ và tên" in frame  # extra columns are kept for analysis.privacy to judge
+    assert "Họ và tên" in frame  # extra columns are kept for the identifier rules to judge
 
 
 @pytest.mark.parametrize("returns_dropped", [True, False])
@@ -449,11 +452,9 @@ def test_load_hands_visits_to_the_privacy_module(tmp_path, monkeypatch, returns_
 
     def protect(frame, key=None):
         out = frame.drop(columns="Họ và tên").assign(donor_id="hashed")
-        return (out, ["Họ và tên"]) if returns_dropped else out
+        return out, (["Họ và tên"] if returns_dropped else [])
 
-    fake = types.ModuleType("analysis.privacy")
-    fake.protect_visits = protect
-    monkeypatch.setitem(sys.modules, "analysis.privacy", fake)
+    monkeypatch.setattr(pseudonyms, "protect_visits", protect)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         frame = load(path, "visits")
@@ -462,7 +463,6 @@ def test_load_hands_visits_to_the_privacy_module(tmp_path, monkeypatch, returns_
 
 
 def test_check_of_visits_names_dropped_identifiers(tmp_path, monkeypatch, capsys):
-    pytest.importorskip("analysis.privacy")
     monkeypatch.setenv("WORKBOOK_PSEUDONYM_KEY", "00" * 32)
     path = tmp_path / "v.csv"
     path.write_text(VISITS_CSV, encoding="utf-8")
@@ -529,12 +529,12 @@ def test_validate_names_missing_columns():
      ("-5", -5), (26203, 26203), (26203.0, 26203), ("", None), ("-", None), (None, None)],
 )
 def test_counts_are_read_as_written(cell, value):
-    assert loaders.parse_count(cell) == (value, None)
+    assert inputs.parse_count(cell) == (value, None)
 
 
 @pytest.mark.parametrize("cell", ["12.5", "12,5", "1.234,5", 12.5, "1.2.3", "26.20", "abc", True])
 def test_counts_that_are_not_whole_numbers_are_refused(cell):
-    value, error = loaders.parse_count(cell)
+    value, error = inputs.parse_count(cell)
     assert value is None and "expected a whole number" in error
 
 
@@ -547,12 +547,12 @@ def test_counts_that_are_not_whole_numbers_are_refused(cell):
      (pd.Timestamp("2023-08-04").date(), "2023-08-04")],
 )
 def test_dates_are_iso_or_day_first(cell, day):
-    assert loaders.parse_date(cell) == (pd.Timestamp(day), None)
+    assert inputs.parse_date(cell) == (pd.Timestamp(day), None)
 
 
 @pytest.mark.parametrize("cell", ["31/02/2023", "2023-13-01", "4/8/23", "Aug 4", 45142, "1/1/1850"])
 def test_bad_dates_are_refused(cell):
-    value, error = loaders.parse_date(cell)
+    value, error = inputs.parse_date(cell)
     assert value is None and error
 
 
@@ -619,9 +619,9 @@ def _many_sessions(n: int = 3000) -> pd.DataFrame:
 
 def _general_only(monkeypatch) -> None:
     """The readers and parsers of small files only: csv.reader, pandas, a cell at a time."""
-    monkeypatch.setattr(loaders, "_csv_grid_fast", lambda *args: None)
-    monkeypatch.setattr(loaders, "_parquet_frame", lambda path: None)
-    monkeypatch.setattr(loaders, "_VECTOR_MIN", 10**12)
+    monkeypatch.setattr(read, "_csv_grid_fast", lambda *args: None)
+    monkeypatch.setattr(read_parquet, "_parquet_frame", lambda path: None)
+    monkeypatch.setattr(parsing, "_VECTOR_MIN", 10**12)
 
 
 def _outcome(path: Path, kind: str):
@@ -761,30 +761,30 @@ def test_plain_cells_parse_as_the_cell_parsers_do():
     dates = ["2023-08-04", "4/8/2023", "04.08.2023", "2023/8/4", "2024-02-29", "2023-02-29",
              "1899-12-31", "1900-01-01", "2100-12-31", "2101-01-01", "00/01/2000", "2023-13-01",
              "31/04/2023", "2023-08-04 09:30", " 2023-08-04", "٢٠٢٣-08-04", "4/8/23", "x"]
-    easy, days = loaders._plain_dates(arrow.array(dates))
+    easy, days = parsing._plain_dates(arrow.array(dates))
     assert easy.tolist() == [True] * 5 + [False, False, True, True] + [False] * 9
     for text, is_easy, day in zip(dates, easy, days, strict=True):
         if is_easy:
-            assert loaders.parse_date(text) == (pd.Timestamp(day), None)
+            assert inputs.parse_date(text) == (pd.Timestamp(day), None)
     counts = ["350", "-5", "007", "-0", "123456789012345678", "1234567890123456789", "1.000",
               "12,5", " 3", "", "-", "+4"]
-    easy, values = loaders._plain_counts(arrow.array(counts))
+    easy, values = parsing._plain_counts(arrow.array(counts))
     assert easy.tolist() == [True] * 5 + [False] * 7
     for text, is_easy, value in zip(counts, easy, values, strict=True):
         if is_easy:
-            assert loaders.parse_count(text) == (value, None)
+            assert inputs.parse_count(text) == (value, None)
     texts = ["S0000001", "Nguyễn", "a  b", " a", "a ", "a\tb", "NA", "n/a", "None", "-", "–",
              unicodedata.normalize("NFD", "Ư1"), "x y z", "1.0"]
     texts += [f"id {i}" for i in range(600)]  # enough for Arrow to be asked
-    parsed, unchanged = loaders._parse_texts(texts)
-    assert parsed == [loaders.parse_text(t) for t in texts] and not unchanged
-    assert loaders._parse_texts(texts[-600:]) == (texts[-600:], True)
+    parsed, unchanged = parsing._parse_texts(texts)
+    assert parsed == [inputs.parse_text(t) for t in texts] and not unchanged
+    assert parsing._parse_texts(texts[-600:]) == (texts[-600:], True)
 
 
 def test_white_space_and_total_initials_are_pythons():
     everything = [chr(c) for c in range(0x110000)]
-    assert loaders.PY_SPACES == "".join(c for c in everything if c.isspace())
-    assert sorted(loaders.TOTAL_INITIALS) == sorted(
+    assert parsing.PY_SPACES == "".join(c for c in everything if c.isspace())
+    assert sorted(parsing.TOTAL_INITIALS) == sorted(
         c for c in everything if c.casefold() and c.casefold() in "tcg")
 
 

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from conftest import ROOT
 
-from analysis import hygiene
+from analysis.run import hygiene
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 

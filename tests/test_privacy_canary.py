@@ -116,11 +116,11 @@ def test_small_cells_are_suppressed(canary_run):
 
 
 def test_errors_in_a_visits_file_never_echo_its_values(tmp_path):
-    from analysis import loaders
+    from analysis import errors, inputs
 
     bad = tmp_path / "visits.csv"
     bad.write_text("donor_id,visit_date,sex\nCANARY123456,2020-01-01,079123456789\n", encoding="utf-8")
-    with pytest.raises(loaders.InputError) as err:
-        loaders.load(bad, "visits")
+    with pytest.raises(errors.InputError) as err:
+        inputs.load(bad, "visits")
     assert "visits.csv:2:sex:" in str(err.value)
     assert "079123456789" not in str(err.value) and "CANARY123456" not in str(err.value)

@@ -9,8 +9,12 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from analysis import config, loaders, progress, published, scenario, simulate
-from analysis import progress_charts as charts
+from analysis import config, errors, inputs
+from analysis.inputs import published
+from analysis.model import scenario
+from analysis.reports.campaign_progress import charts
+from analysis.reports.campaign_progress import compute as progress
+from analysis.simulate import sessions as simulate
 
 TARGET, PLANNED, REGISTERED = 2300, 13, 3000  # giotmau-2023 as published
 
@@ -122,7 +126,7 @@ def test_params_2020_report_what_is_known(run_notebook):
 
 @pytest.fixture(scope="module")
 def campaigns():
-    return loaders.load(config.CAMPAIGNS_CSV, "campaigns")
+    return inputs.load(config.CAMPAIGNS_CSV, "campaigns")
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +136,7 @@ def plan(campaigns):
 
 @pytest.fixture
 def sheet(tmp_path):
-    return loaders.load(write_sheet(tmp_path), "sessions")
+    return inputs.load(write_sheet(tmp_path), "sessions")
 
 
 HIST_YIELD = 22348 / 26203
@@ -161,15 +165,15 @@ def test_cut_at_as_of(sheet, plan, campaigns):
     ],
 )
 def test_bad_as_of(sheet, plan, campaigns, as_of, message):
-    with pytest.raises(progress.ProgressError, match=message):
+    with pytest.raises(errors.ProgressError, match=message):
         state(sheet, plan, campaigns, as_of)
 
 
 def test_sessions_outside_the_campaign(tmp_path, plan, campaigns):
     # without a campaign_id column the loader cannot check dates; prepare does
     rows = [*SHEET, ("2023-09-02", "Công an quận Tây Hồ", 100, 90, 10, 80)]
-    frame = loaders.load(write_sheet(tmp_path, rows, campaign_id=None), "sessions")
-    with pytest.raises(progress.ProgressError, match="1 session.* outside giotmau-2023.*2023-09-02"):
+    frame = inputs.load(write_sheet(tmp_path, rows, campaign_id=None), "sessions")
+    with pytest.raises(errors.ProgressError, match="1 session.* outside giotmau-2023.*2023-09-02"):
         state(frame, plan, campaigns)
 
 
@@ -291,7 +295,7 @@ def test_example_sheet_is_the_simulation():
     on_disk = pd.read_csv(path, dtype=str, keep_default_na=False)
     again = simulate.simulate_sessions().astype(str)
     pd.testing.assert_frame_equal(on_disk, again, check_dtype=False)
-    sheet = loaders.load(path, "sessions")
+    sheet = inputs.load(path, "sessions")
     assert len(sheet) == 13 and sheet["site"].nunique() == 12
     assert sheet["session_date"].between("2023-08-04", "2023-08-25").all()
     assert abs(sheet["registered"].sum() - REGISTERED) < 0.05 * REGISTERED

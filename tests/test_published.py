@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.loaders import load, read_table, validate
+from analysis.inputs.load import load, read_table, validate
 from analysis.qualified import QUALIFIERS
 
 PUBLISHED = sorted(config.PUBLISHED.glob("*.csv"))
@@ -234,7 +234,7 @@ def test_campaigns_load_as_campaigns():
 
 
 def test_giotmau_sessions_load_as_sessions():
-    from analysis import progress
+    from analysis.reports.campaign_progress import compute as progress
 
     campaigns = load(config.CAMPAIGNS_CSV, "campaigns")
     for campaign_id in ("giotmau-2020", "giotmau-2025"):

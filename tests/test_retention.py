@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import loaders, retention
-from analysis import retention_charts as charts
+from analysis import inputs
+from analysis.reports.donor_retention import charts
+from analysis.reports.donor_retention import compute as retention
 
 CONTRACT = ("donors", "visits", "visits_per_donor", "repeat_donor_share", "share_10_plus",
             "median_return_days", "share_returns_under_min_interval", "return_within_12m",
@@ -205,7 +206,7 @@ def test_sex_words_are_normalised(raw):
 def test_through_the_loader(tmp_path, raw, figs):
     path = tmp_path / "visits.csv"
     raw.to_csv(path, index=False, date_format="%Y-%m-%d")
-    loaded = loaders.load(path, "visits")
+    loaded = inputs.load(path, "visits")
     assert not set(raw["donor_id"]) & set(loaded["donor_id"].astype(str))  # pseudonymised
     again = retention.key_figures(retention.prepare(loaded))
     assert {k: again[k] for k in CONTRACT} == pytest.approx({k: figs[k] for k in CONTRACT})

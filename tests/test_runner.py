@@ -34,7 +34,7 @@ def _notebook(body: str, params: str) -> nbformat.NotebookNode:
 
 RECORD = """
 import time
-from analysis.record import Recorder
+from analysis.output.record import Recorder
 rec = Recorder(NAME, output_dir, lang, dict(lang=lang))
 time.sleep(sleep)
 rec.metrics({"answer": 42, "label": label})
@@ -237,7 +237,9 @@ def test_papermill_cli_runs_the_core_notebook(tmp_path):
 def test_full_disk_on_publish_fails_cleanly_and_keeps_the_old_report(books, tmp_path, monkeypatch, capsys):
     import errno
 
-    from analysis import config, publish, runner
+    from analysis import config
+    from analysis.output import publish
+    from analysis.run import runner
 
     monkeypatch.setattr(config, "NOTEBOOKS", books)
     out = tmp_path / "reports"

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import published, scenario
+from analysis.inputs import published
+from analysis.model import scenario
 
 PRESENTING = 3000
 TARGET = 2300

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import published, trends
-from analysis import trends_charts as charts
+from analysis.inputs import published
+from analysis.reports.trends import charts
+from analysis.reports.trends import compute as trends
 
 START, END = "2019-03-15", "2023-08-10"
 CONTRACT = ("period_start", "period_end", "total_donations", "periods", "growth_rate",

@@ -1,0 +1,1 @@
+"""Report making: what a notebook hands to its report, and how a report is published."""

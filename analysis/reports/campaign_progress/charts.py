@@ -1,0 +1,209 @@
+"""Figures of the campaign-progress report. Each function returns a Figure and never shows it."""
+
+from __future__ import annotations
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from babel.dates import format_date
+from matplotlib.ticker import FuncFormatter
+
+from analysis.text import i18n
+from analysis.output.theme import PALETTE, int_axis, theme
+from analysis.reports.campaign_progress.compute import Outlook, Progress, cumulative, units_to_date
+
+LABELS = {
+    "pc_cumulative_title": {
+        "vi": "Đơn vị máu tích lũy so với chỉ tiêu",
+        "en": "Units collected so far against the target",
+    },
+    "pc_collected": {"vi": "Đã thu (tích lũy)", "en": "Collected (cumulative)"},
+    "pc_target": {"vi": "Chỉ tiêu: {n}", "en": "Target: {n}"},
+    "pc_as_of": {"vi": "Tính đến {date}", "en": "As of {date}"},
+    "pc_remaining": {"vi": "Buổi còn lại ({n})", "en": "Remaining sessions ({n})"},
+    "pc_remaining_undated": {
+        "vi": "Còn {n} buổi (chưa có ngày trong bảng)",
+        "en": "{n} sessions remain (not dated in the sheet)",
+    },
+    "pc_projection": {
+        "vi": "Dự báo {mid} (khoảng 90%: {low}–{high})",
+        "en": "Projected {mid} (90% interval {low}–{high})",
+    },
+    "pc_lower_bound": {
+        "vi": "Số đã công bố: ít nhất {n}",
+        "en": "Published tally: at least {n}",
+    },
+    "pc_final": {"vi": "Kết quả cuối cùng đã công bố: {n}", "en": "Published final result: {n}"},
+    "pc_sites_title": {"vi": "Đơn vị máu theo điểm hiến máu", "en": "Units by site"},
+    "pc_registered": {"vi": "Số đăng ký", "en": "Registered"},
+    "pc_sites_x": {"vi": "Người đăng ký / đơn vị máu", "en": "Officers registered / units"},
+    "pc_units": {"vi": "Đơn vị máu", "en": "Units"},
+    "pc_yield_note": {"vi": "{units} ({yield_}/lượt)", "en": "{units} ({yield_} per turn)"},
+    "pc_sessions_title": {
+        "vi": "Đơn vị máu mỗi buổi và mức cần cho mỗi buổi còn lại",
+        "en": "Units per session, and what each remaining session must bring",
+    },
+    "pc_held": {"vi": "Buổi đã tổ chức", "en": "Sessions held"},
+    "pc_mean_held": {
+        "vi": "Trung bình mỗi buổi đã tổ chức: {n}",
+        "en": "Mean per session held: {n}",
+    },
+    "pc_needed": {
+        "vi": "Cần mỗi buổi còn lại: {n}",
+        "en": "Needed per remaining session: {n}",
+    },
+    "pc_remaining_x": {"vi": "còn lại {i}", "en": "to come {i}"},
+}
+i18n.register(LABELS)
+
+
+def _date_axis(ax, lang: str) -> None:
+    pattern = "dd/MM" if lang == "vi" else "d MMM"
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _: format_date(mdates.num2date(v).date(), format=pattern,
+                                 locale="vi_VN" if lang == "vi" else "en_GB")))
+
+
+def cumulative_progress(p: Progress, figs: dict, outlook: Outlook, lang: str):
+    """Cumulative units by date, the target line, as_of, remaining sessions and the projection."""
+    theme()
+    fig, ax = plt.subplots(figsize=(8.5, 4.8))
+    plan = p.plan
+    target = None if p.target is None else p.target.value
+    start = plan.start_date if plan.start_date is not None else p.sessions["session_date"].min()
+    end = plan.end_date if plan.end_date is not None else p.sessions["session_date"].max()
+    top = [target or 0]
+
+    if p.complete and len(p.held):
+        cum = cumulative(p.held)
+        xs = [start, *cum["session_date"], p.as_of]
+        ys = [0.0, *cum["cumulative_units"], cum["cumulative_units"].iloc[-1]]
+        ax.plot(xs, ys, drawstyle="steps-post", color=PALETTE["history"], linewidth=2.2,
+                label=i18n.t("pc_collected", lang))
+        ax.scatter(cum["session_date"], cum["cumulative_units"], color=PALETTE["history"],
+                   zorder=3, s=22)
+        top.append(ys[-1])
+    elif not p.complete:
+        units = units_to_date(p)
+        ax.scatter([p.as_of], [units.value], marker="^", s=90, color=PALETTE["history"], zorder=3,
+                   label=i18n.t("pc_lower_bound", lang, n=i18n.fmt_int(units.value, lang)))
+        ax.annotate("", xy=(p.as_of, units.value * 1.12), xytext=(p.as_of, units.value),
+                    arrowprops=dict(arrowstyle="->", color=PALETTE["history"]))
+        top.append(units.value * 1.12)
+    if plan.units_collected is not None and plan.end_date is not None:
+        final = plan.units_collected.value
+        ax.scatter([plan.end_date], [final], marker="*", s=220, color=PALETTE["grey"], zorder=3,
+                   label=i18n.t("pc_final", lang, n=i18n.fmt_q(plan.units_collected, lang)))
+        top.append(final)
+
+    if target is not None:
+        ax.axhline(target, color=PALETTE["target"], linestyle="--", linewidth=1.5,
+                   label=i18n.t("pc_target", lang, n=i18n.fmt_q(p.target, lang)))
+    if p.as_of is not None:
+        ax.axvline(p.as_of, color=PALETTE["grey"], linestyle=":", linewidth=1.2,
+                   label=i18n.t("pc_as_of", lang, date=i18n.fmt_date(p.as_of, lang)))
+
+    proj = outlook.projection
+    if proj is not None and outlook.basis != "done":
+        done = figs["units_to_date"]
+        ax.fill_between([p.as_of, end], [done, proj.low], [done, proj.high],
+                        color=PALETTE["projection"], alpha=0.18, linewidth=0)
+        ax.plot([p.as_of, end], [done, proj.expected], color=PALETTE["projection"],
+                linestyle="--", linewidth=1.5)
+        ax.errorbar([end], [proj.expected],
+                    yerr=[[proj.expected - proj.low], [proj.high - proj.expected]],
+                    fmt="o", color=PALETTE["projection"], capsize=5, zorder=4,
+                    label=i18n.t("pc_projection", lang, mid=i18n.fmt_int(proj.expected, lang),
+                                 low=i18n.fmt_int(proj.low, lang),
+                                 high=i18n.fmt_int(proj.high, lang)))
+        top.append(proj.high)
+
+    ymax = max(top) * 1.12 if max(top) > 0 else 1.0
+    # only a complete sheet's later rows are the sessions still to come
+    upcoming = (pd.concat([p.pending["session_date"], p.future["session_date"]])
+                if p.complete else pd.Series([], dtype="datetime64[ns]"))
+    n_rem = figs.get("sessions_remaining")
+    if len(upcoming):
+        ax.scatter(upcoming, [ymax * 0.025] * len(upcoming), marker="v", s=70,
+                   facecolors="white", edgecolors=PALETTE["target"], linewidths=1.5, zorder=3,
+                   label=i18n.t("pc_remaining", lang, n=i18n.fmt_int(len(upcoming), lang)))
+    elif n_rem and p.complete:
+        ax.text(0.99, 0.03, i18n.t("pc_remaining_undated", lang, n=i18n.fmt_int(n_rem, lang)),
+                transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
+                color=PALETTE["target"])
+
+    ax.set_ylim(0, ymax)
+    pad = pd.Timedelta(days=max(1, (end - start).days // 25))
+    ax.set_xlim(start - pad, end + pad)
+    _date_axis(ax, lang)
+    int_axis(ax, lang)
+    ax.set_ylabel(i18n.t("pc_units", lang))
+    ax.set_title(i18n.t("pc_cumulative_title", lang))
+    ax.legend(loc="upper left", fontsize=8.5, framealpha=0.92)
+    fig.autofmt_xdate(rotation=0, ha="center")
+    fig.tight_layout()
+    return fig
+
+
+def site_units(table: pd.DataFrame, lang: str):
+    """Units by site (registered behind, when the sheet gives it), yield written on each bar."""
+    theme()
+    table = table.sort_values("units")
+    fig, ax = plt.subplots(figsize=(8.5, max(2.6, 1.2 + 0.42 * len(table))))
+    y = np.arange(len(table))
+    units = table["units"].astype(float).to_numpy()
+    has_reg = "registered" in table and table["registered"].notna().all()
+    if has_reg:
+        ax.barh(y, table["registered"].astype(float), color="#d5dced", height=0.75,
+                label=i18n.t("pc_registered", lang))
+    ax.barh(y, units, color=PALETTE["history"], height=0.5, label=i18n.t("pc_units", lang))
+    right = float(np.nanmax(table["registered"].astype(float))) if has_reg else units.max()
+    yields = table["yield"] if "yield" in table else pd.Series(np.nan, index=table.index)
+    for yi, n, yl in zip(y, units, yields, strict=True):
+        note = i18n.fmt_int(n, lang)
+        if not pd.isna(yl):
+            note = i18n.t("pc_yield_note", lang, units=note, yield_=i18n.fmt_num(yl, lang, 2))
+        ax.text(right * 1.01, yi, note, va="center", fontsize=9)
+    ax.set_yticks(y, table["site"])
+    ax.set_xlim(0, right * 1.32)
+    int_axis(ax, lang, "x")
+    ax.set_xlabel(i18n.t("pc_sites_x" if has_reg else "pc_units", lang))
+    ax.set_title(i18n.t("pc_sites_title", lang), pad=26)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=9, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def session_units(p: Progress, figs: dict, lang: str):
+    """Units of each held session in date order, then the level each remaining one must reach."""
+    theme()
+    held = p.held
+    n_rem = figs.get("sessions_remaining") or 0
+    needed = figs.get("units_needed_per_remaining_session")
+    fig, ax = plt.subplots(figsize=(8.5, 4.2))
+    x = np.arange(len(held))
+    ax.bar(x, held["units"].astype(float), color=PALETTE["history"], width=0.7,
+           label=i18n.t("pc_held", lang))
+    labels = [i18n.fmt_date(d, lang).rsplit("/", 1)[0] if lang == "vi"
+              else format_date(d.date(), format="d MMM", locale="en_GB")
+              for d in held["session_date"]]
+    mean = float(held["units"].astype(float).mean())
+    ax.axhline(mean, color=PALETTE["grey"], linestyle=":",
+               label=i18n.t("pc_mean_held", lang, n=i18n.fmt_num(mean, lang, 1)))
+    if n_rem and needed is not None:
+        xr = np.arange(len(held), len(held) + n_rem)
+        ax.bar(xr, [needed] * n_rem, width=0.7, facecolor="white", edgecolor=PALETTE["target"],
+               hatch="//", linewidth=1.2,
+               label=i18n.t("pc_needed", lang, n=i18n.fmt_num(needed, lang, 1)))
+        labels += [i18n.t("pc_remaining_x", lang, i=i + 1) for i in range(n_rem)]
+        x = np.concatenate([x, xr])
+    ax.set_xticks(x, labels, rotation=45 if len(x) > 8 else 0, ha="right" if len(x) > 8 else "center",
+                  fontsize=9)
+    int_axis(ax, lang)
+    ax.set_ylabel(i18n.t("pc_units", lang))
+    ax.set_title(i18n.t("pc_sessions_title", lang), pad=40)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=9, frameon=False)
+    ax.set_ylim(0, max(held["units"].astype(float).max(), needed or 0) * 1.25)
+    fig.tight_layout()
+    return fig

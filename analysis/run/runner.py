@@ -1,0 +1,309 @@
+"""`workbook run`: every selected notebook for every params file, published safely.
+
+Each (params file, notebook) pair is a job. Jobs are planned and checked
+first (parameters, input files): any problem stops the run with exit 2 before
+anything executes. Jobs whose inputs have not changed since their last report
+are skipped. The rest run in worker processes, each importing papermill once.
+A report is built in a temporary folder beside its target and swapped into
+place only when complete, so a failed or interrupted run leaves the last good
+report as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from analysis import config, errors
+from analysis.output import publish
+from analysis.run import params
+
+FINGERPRINT_FILE = ".fingerprint"
+CACHE_DIR = ".cache"
+# The kernel's own start-up warnings (e.g. about its local TCP transport) are noise in a batch.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+TMP_PREFIX = ".tmp-"
+OLD_PREFIX = ".old-"
+
+
+@dataclass
+class Job:
+    run: str
+    notebook: str
+    notebook_path: str
+    parameters: dict
+    target: str
+    fingerprint: str = ""
+
+
+@dataclass
+class Result:
+    run: str
+    notebook: str
+    status: str  # "ok", "failed", "up to date"
+    seconds: float
+    report: str
+    message: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+# planning -------------------------------------------------------------------
+def _hash_files(paths, digest) -> None:
+    for path in paths:
+        digest.update(
+            str(path.relative_to(config.ROOT) if path.is_relative_to(config.ROOT) else path).encode()
+        )
+        digest.update(path.read_bytes())
+
+
+def fingerprint(notebook: Path, values: dict) -> str:
+    """What a report depends on: notebook, parameters, input files, package source, lock file."""
+    digest = hashlib.sha256()
+    _hash_files([notebook], digest)
+    digest.update(json.dumps(values, sort_keys=True, default=str).encode())
+    inputs = [config.resolve(v) for k, v in sorted(values.items()) if k.endswith("_path") and v]
+    _hash_files([p for p in inputs if p.is_file()], digest)
+    package = Path(__file__).resolve().parent
+    _hash_files(sorted(package.rglob("*.py")), digest)
+    if config.LOCK_FILE.is_file():
+        _hash_files([config.LOCK_FILE], digest)
+    return digest.hexdigest()
+
+
+def plan(
+    params_files: list[Path], names: list[str] | None, overrides: dict, out: Path, force: bool = False
+) -> list[Job]:
+    """All jobs of a run, checked; raises ParamsError listing every problem.
+
+    Inputs of a job that is up to date were checked when its report was made
+    and have not changed since, so they are not read again.
+    """
+    cache = out / CACHE_DIR / "parameters.json"
+    saved = params.read_cache(cache)
+    every, fresh = params.declared_all(params.notebooks(None), saved)
+    chosen_notebooks = params.notebooks(names)
+    specs = {name: every[name] for name in chosen_notebooks}
+    known = {n for s in every.values() for n in s}
+    jobs, problems, loaded = [], [], {}
+    runs = [p.stem for p in params_files]
+    if len(set(runs)) != len(runs):
+        problems.append("two params files share a name; each run is named after its file's stem")
+    for params_file in params_files:
+        try:
+            given = {**params.load_params_file(params_file), **overrides}
+            selected = params.select(given, specs, str(params_file), known)
+        except errors.ParamsError as exc:
+            problems.extend(exc.problems)
+            continue
+        for notebook, path in chosen_notebooks.items():
+            values = params.effective(specs[notebook], selected[notebook])
+            job = Job(
+                run=params_file.stem,
+                notebook=notebook,
+                notebook_path=str(path),
+                parameters=selected[notebook],
+                target=str(out / params_file.stem / notebook),
+                fingerprint=fingerprint(path, values),
+            )
+            if force or not up_to_date(job):
+                try:
+                    params.check_inputs(values, f"{params_file} [{notebook}]", loaded)
+                except errors.ParamsError as exc:
+                    problems.extend(exc.problems)
+                    continue
+            jobs.append(job)
+    if problems:
+        raise errors.ParamsError(list(dict.fromkeys(problems)))
+    if fresh != saved:
+        params.write_cache(cache, fresh)
+    return jobs
+
+
+def up_to_date(job: Job) -> bool:
+    marker = Path(job.target) / FINGERPRINT_FILE
+    return marker.is_file() and marker.read_text().strip() == job.fingerprint
+
+
+def clean_leftovers(out: Path) -> None:
+    """Remove temporary folders an interrupted run left behind."""
+    if not out.is_dir():
+        return
+    for run_dir in [out, *[d for d in out.iterdir() if d.is_dir()]]:
+        for leftover in run_dir.iterdir():
+            if leftover.is_dir() and leftover.name.startswith((TMP_PREFIX, OLD_PREFIX)):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+# executing (in a worker process) ---------------------------------------------
+def _versions() -> dict:
+    import importlib.metadata as md
+
+    names = ["pandas", "numpy", "matplotlib", "seaborn", "papermill", "scipy", "statsmodels"]
+    found = {"python": sys.version.split()[0]}
+    for name in names:
+        with contextlib.suppress(md.PackageNotFoundError):
+            found[name] = md.version(name)
+    return found
+
+
+def _swap_into_place(built: Path, target: Path) -> None:
+    """Move a finished report over the old one; a reader sees one or the other."""
+    if not target.exists():
+        os.replace(built, target)
+        return
+    old = target.parent / f"{OLD_PREFIX}{target.name}-{uuid.uuid4().hex[:8]}"
+    os.replace(target, old)
+    os.replace(built, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def execute(job: Job) -> Result:
+    """Run one notebook into a temporary folder, then publish it."""
+    import papermill
+
+    started = time.monotonic()
+    print(f"running {job.run} / {job.notebook} ...", flush=True)
+    target = Path(job.target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    build = target.parent / f"{TMP_PREFIX}{target.name}-{uuid.uuid4().hex[:8]}"
+    build.mkdir()
+    executed = build / "notebook.ipynb"
+    try:
+        try:
+            papermill.execute_notebook(
+                job.notebook_path,
+                str(executed),
+                parameters={**job.parameters, "output_dir": str(build)},
+                kernel_name="python3",
+                progress_bar=False,
+                extra_arguments=KERNEL_ARGUMENTS,
+                log_output=False,
+                cwd=str(config.ROOT),
+            )
+        except papermill.PapermillExecutionError as exc:
+            return _keep_failure(job, build, executed, started, f"{exc.ename}: {exc.evalue}")
+        publish.finish_report(build, job.run, job.notebook, job.parameters, _versions())
+        (build / FINGERPRINT_FILE).write_text(job.fingerprint)
+        _swap_into_place(build, target)
+    except Exception as exc:  # disk full, permissions: the old report must survive
+        shutil.rmtree(build, ignore_errors=True)
+        return Result(
+            job.run, job.notebook, "failed", time.monotonic() - started, "", f"{type(exc).__name__}: {exc}"
+        )
+    return Result(job.run, job.notebook, "ok", time.monotonic() - started, str(target / "report.html"))
+
+
+def _keep_failure(job: Job, build: Path, executed: Path, started: float, message: str) -> Result:
+    """Keep the executed notebook with its error under the run folder; drop the rest."""
+    failed_dir = Path(job.target).parent / "failed"
+    failed_dir.mkdir(exist_ok=True)
+    kept = failed_dir / f"{job.notebook}.ipynb"
+    if executed.is_file():
+        os.replace(executed, kept)
+    shutil.rmtree(build, ignore_errors=True)
+    first_line = message.strip().splitlines()[0] if message.strip() else "failed"
+    return Result(job.run, job.notebook, "failed", time.monotonic() - started, str(kept), first_line)
+
+
+def _worker_init() -> None:
+    import signal
+
+    # A worker stopped by Ctrl-C or SIGTERM just ends (its half-built report is
+    # a temporary folder); the main process says what happened, once.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.environ.setdefault("MPLBACKEND", "agg")
+    import papermill  # noqa: F401  (imported once per worker)
+
+
+# the whole run ---------------------------------------------------------------
+def run(
+    params_files: list[Path],
+    names: list[str] | None,
+    overrides: dict,
+    out: Path,
+    jobs: int | None = None,
+    force: bool = False,
+    echo=print,
+) -> int:
+    """Plan, execute and publish; returns the exit code (0 ok, 1 a notebook failed, 2 bad input)."""
+    try:
+        planned = plan(params_files, names, overrides, out, force)
+    except errors.ParamsError as exc:
+        for line in exc.problems:
+            echo(f"error: {line}", file=sys.stderr)
+        echo("nothing was run; no report was changed", file=sys.stderr)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(out)
+    results: list[Result] = []
+    todo = []
+    for job in planned:
+        if not force and up_to_date(job):
+            results.append(
+                Result(job.run, job.notebook, "up to date", 0.0, str(Path(job.target) / "report.html"))
+            )
+        else:
+            todo.append(job)
+    total = len(planned)
+    for r in results:
+        echo(f"[{len(results)}/{total}] {r.run} / {r.notebook}: up to date")
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    if todo:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
+            futures = {pool.submit(execute, job): job for job in todo}
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    result = future.result()
+                except Exception as exc:  # a worker that died
+                    result = Result(job.run, job.notebook, "failed", 0.0, "", f"worker died: {exc}")
+                results.append(result)
+                bar = _bar(len(results), total)
+                echo(
+                    f"{bar} [{len(results)}/{total}] {result.run} / {result.notebook}: "
+                    f"{result.status} ({result.seconds:.1f} s)"
+                )
+    for run_name in dict.fromkeys(j.run for j in planned):
+        mine = [r for r in results if r.run == run_name]
+        publish.write_run_status(out / run_name, [asdict(r) for r in mine])
+        if any(r.status != "up to date" for r in mine) or not (out / run_name / "summary.xlsx").exists():
+            publish.write_summary_xlsx(out / run_name)
+    publish.write_index(out)
+    echo(_table(results))
+    failed = [r for r in results if r.status == "failed"]
+    for r in failed:
+        echo(f"failed: {r.run} / {r.notebook}: {r.message} (executed copy: {r.report})", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _bar(done: int, total: int, width: int = 20) -> str:
+    filled = int(width * done / total) if total else width
+    return "[" + "#" * filled + "." * (width - filled) + "]"
+
+
+def _table(results: list[Result]) -> str:
+    rows = [("run", "notebook", "status", "seconds", "report")]
+    rows += [(r.run, r.notebook, r.status, f"{r.seconds:.1f}", _short(r.report)) for r in results]
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+
+
+def _short(path: str) -> str:
+    with contextlib.suppress(ValueError):
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    return path
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")

@@ -1,0 +1,1 @@
+"""Text: number and date formats, labels and paragraphs in Vietnamese and English."""
