@@ -38,28 +38,16 @@ yield_sessions_path: str = "data/published/sessions.csv"  # published sessions: 
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
 
 # %%
-from analysis import inputs
 from analysis.inputs import published
-from analysis.model import campaign, scenario
+from analysis.model import disclosure, scenario
 from analysis.output.record import Recorder
 from analysis.reports.campaign_progress import charts
 from analysis.reports.campaign_progress import compute as progress
+from analysis.reports.campaign_progress import inputs as report_inputs
 
-rec = Recorder("campaign_progress", output_dir, lang, dict(
-    lang=lang, campaign_id=campaign_id, as_of=as_of, sessions_path=sessions_path,
-    sessions_columns=sessions_columns, sessions_complete=sessions_complete,
-    campaigns_path=campaigns_path, totals_path=totals_path, checkpoints_path=checkpoints_path,
-    yield_sessions_path=yield_sessions_path,
-))
-campaigns = inputs.load(rec.input(campaigns_path), "campaigns")
-plan = published.campaign(campaign_id, campaigns)
-if sessions_path:
-    sheet = inputs.load(rec.input(sessions_path), "sessions", sessions_columns, campaigns=campaigns)
-else:  # the campaign's own rows of the published sessions
-    sheet = progress.published_sheet(campaign_id, campaigns, rec.input(yield_sessions_path))
-state = progress.prepare(sheet, plan, campaigns, as_of,
-                         published.checkpoints(rec.input(checkpoints_path)), sessions_complete)
-snapshot = campaign.snapshot_before(plan, inputs.load(rec.input(totals_path), "totals"))
+rec = Recorder("campaign_progress", globals())
+data = report_inputs.read(rec.params, rec.input)
+plan, state, snapshot, yield_sessions = data["plan"], data["state"], data["snapshot"], data["yield_sessions"]
 hist_yield = progress.historical_yield(snapshot)
 yield_sessions = published.sessions(rec.input(yield_sessions_path))
 outlook = progress.projection(state, hist_yield,
@@ -68,7 +56,7 @@ figs = progress.key_figures(state, outlook)
 rec.metrics(figs)
 text = progress.story(state, figs, outlook, hist_yield, sessions_path,
                       lang)
-rec.say(text["title"])
+rec.markdown(text["title"])
 rec.header(published.citations(
     progress.sources_used(state, outlook, snapshot, yield_sessions, published.sources())))
 
@@ -77,7 +65,7 @@ rec.header(published.citations(
 # of the final total on the right.
 
 # %%
-rec.say(text["status"])
+rec.markdown(text["status"])
 if state.as_of is not None:
     rec.figure(charts.cumulative_progress(state, figs, outlook, lang), "cumulative_units")
 
@@ -86,33 +74,33 @@ if state.as_of is not None:
 
 # %%
 by_site = progress.by_site(state.held)
-rec.table(by_site, "by_site", show=False)
+rec.table(disclosure.no_people(by_site), "by_site", show=False)
 if len(by_site):
-    rec.say(text["sites"])
+    rec.markdown(text["sites"])
     rec.show(progress.site_table_for_report(by_site, lang))
     rec.figure(charts.site_units(by_site, lang), "by_site")
 
 # %%
-rec.say(text["yield"])
+rec.markdown(text["yield"])
 
 # %% [markdown] tags=["analyst-note"]
 # What each remaining session must bring, against what the sessions held brought.
 
 # %%
-rec.say(text["needed"])
+rec.markdown(text["needed"])
 if len(state.held) and figs["sessions_remaining"]:
     rec.figure(charts.session_units(state, figs, lang), "units_per_session")
 
 # %%
-rec.say(text["projection"])
-rec.say(text["unknown"])
+rec.markdown(text["projection"])
+rec.markdown(text["unknown"])
 
 # %% [markdown] tags=["analyst-note"]
 # Key figures under the contract's names: the stored output of the last cell is what
 # nbval compares, so a change that moves a key figure fails the test suite.
 
 # %%
-rec.say(text["key_figures"])
+rec.markdown(text["key_figures"])
 rec.show(progress.key_figures_table(figs, lang))
 
 # %% keep_output=true

@@ -33,37 +33,31 @@ yield_sessions_path: str = "data/published/sessions.csv"  # published sessions: 
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
 
 # %%
-from analysis import inputs
 from analysis.inputs import published
-from analysis.model import campaign, scenario
+from analysis.model import campaign, disclosure, scenario
 from analysis.output.record import Recorder
 from analysis.reports.historical_vs_campaign import charts
 from analysis.reports.historical_vs_campaign import compute as cp
+from analysis.reports.historical_vs_campaign import inputs as report_inputs
 
-rec = Recorder("historical_vs_campaign", output_dir, lang, dict(
-    lang=lang, campaign_id=campaign_id, registered=registered, show_rate=show_rate,
-    confidence=confidence, totals_path=totals_path, campaigns_path=campaigns_path,
-    yield_sessions_path=yield_sessions_path,
-))
-totals = inputs.load(rec.input(totals_path), "totals")
-campaigns = inputs.load(rec.input(campaigns_path), "campaigns")
-yield_sessions = published.sessions(rec.input(yield_sessions_path))
-plan = published.campaign(campaign_id, campaigns)
+rec = Recorder("historical_vs_campaign", globals())
+data = report_inputs.read(rec.params, rec.input)
+totals, plan, yield_sessions = data["totals"], data["plan"], data["yield_sessions"]
 snapshot = campaign.snapshot_before(plan, totals)  # None when nothing was published before
 reg = campaign.registered_for(plan, registered)
 model = campaign.model_for(plan, snapshot, yield_sessions)
 figs = cp.core_figures(plan, snapshot, reg.value if reg else None, show_rate, model)
 rec.metrics(figs)
 text = cp.story(figs, plan, snapshot, model, reg, show_rate, confidence, lang)
-rec.say(text["title"])
+rec.markdown(text["title"])
 rec.header(published.citations(cp.sources_used(plan, snapshot, yield_sessions)))
 
 # %% [markdown] tags=["analyst-note"]
 # The history: cumulative units before the campaign, with the target stacked on top.
 
 # %%
-rec.say(text["history"])
-rec.say(text["plan"])
+rec.markdown(text["history"])
+rec.markdown(text["plan"])
 if snapshot is not None:
     rec.figure(charts.cumulative_with_target(
         totals[totals["as_of"] <= snapshot["as_of"]], plan.target_units, plan.year, lang),
@@ -73,25 +67,26 @@ if snapshot is not None:
 # The yield the target requires, against the historical yield and real published sessions.
 
 # %%
-rec.say(text["required"])
+rec.markdown(text["required"])
 if figs["required_yield"] is not None and figs["hist_yield"] is not None:
     rec.figure(charts.yield_comparison(figs["hist_yield"], figs["required_yield"],
                                        scenario.session_yields(yield_sessions), plan.year, lang),
                "required_vs_historical_yield")
 
 # %%
-rec.say(text["projection"])
+rec.markdown(text["projection"])
 if figs["projected_units"] is not None:
     rec.figure(charts.projection_density(model, figs["campaign_registered"] * show_rate,
                                          plan.target_units, figs["projected_units_low"],
                                          figs["projected_units_high"], lang),
                "projection")
-rec.say(text["pace"])
+rec.markdown(text["pace"])
 
 # %%
-rec.say(text["planning"])
+rec.markdown(text["planning"])
 if reg is not None and model is not None:
-    rec.table(cp.planning_table(model, plan.target_units, show_rate), "registrations_needed")
+    planning = cp.planning_table(model, plan.target_units, show_rate)
+    rec.table(disclosure.no_people(planning), "registrations_needed")
     rec.figure(charts.planning_curve(model, plan.target_units, show_rate, reg.value, lang),
                "registrations_needed")
 
@@ -100,7 +95,7 @@ if reg is not None and model is not None:
 # nbval compares, so a change that moves a key figure fails the test suite.
 
 # %%
-rec.say(text["key_figures"])
+rec.markdown(text["key_figures"])
 
 # %% keep_output=true
 rec.finish()

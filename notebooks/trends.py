@@ -16,7 +16,7 @@
 # %% [markdown] tags=["analyst-note"]
 # **Trends** (analyst's note, hidden in the report). The default is the real published
 # national series: `timeseries_path` points at `data/published/national.csv`, whose layout
-# (year, scope, measure, value, qualifier, source_id) `trends.read_series` recognises; it
+# (year, scope, measure, value, qualifier, source_id) `read_series` recognises; it
 # takes the national units, one figure per published year, qualifiers kept. Any other file
 # is read as a timeseries (date, donations, optional region and breakdown columns); map its
 # headers with `timeseries_columns`. Rules (incomplete periods, gaps, total rows, growth,
@@ -34,22 +34,21 @@ period: str = "year"  # "day", "week", "month", "quarter" or "year"
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
 
 # %%
+from analysis.model import disclosure
 from analysis.output.record import Recorder
 from analysis.reports.trends import charts
 from analysis.reports.trends import compute as trends
+from analysis.reports.trends import inputs as report_inputs
 
-rec = Recorder("trends", output_dir, lang, dict(
-    lang=lang, timeseries_path=timeseries_path, timeseries_columns=timeseries_columns,
-    region=region, period=period,
-))
-raw = trends.read_series(rec.input(timeseries_path), timeseries_columns)
+rec = Recorder("trends", globals())
+raw = report_inputs.read(rec.params, rec.input)["series"]
 measure = raw.attrs["measure"]
 selection = trends.select_region(raw, region)
 table = trends.by_period(selection.series, period)
 figs = trends.key_figures(table, selection)
 rec.metrics(figs)
 text = trends.story(figs, table, selection, period, lang, measure)
-rec.say(text["title"])
+rec.markdown(text["title"])
 rec.header(trends.sources(raw))
 
 # %% [markdown] tags=["analyst-note"]
@@ -57,9 +56,9 @@ rec.header(trends.sources(raw))
 # missing ones crossed on the axis.
 
 # %%
-rec.say(text["overview"])
+rec.markdown(text["overview"])
 rec.figure(charts.series_chart(table, figs, period, lang, measure), "series")
-rec.table(table, "by_period", show=False)
+rec.table(disclosure.no_people(table), "by_period", show=False)
 rec.show(trends.shown(table, period, lang))
 
 # %% [markdown] tags=["analyst-note"]
@@ -67,20 +66,20 @@ rec.show(trends.shown(table, period, lang))
 # years) and the compound rate over the whole span.
 
 # %%
-rec.say(text["growth"])
+rec.markdown(text["growth"])
 changes = trends.annual_changes(selection.series)
-rec.table(changes, "annual_change", show=False)
+rec.table(disclosure.no_people(changes), "annual_change", show=False)
 rec.figure(charts.annual_change_chart(changes, figs["growth_rate"], lang), "annual_change")
 
 # %% [markdown] tags=["analyst-note"]
 # Seasonality, only with two years or more of monthly (or quarterly) data.
 
 # %%
-rec.say(text["season"])
+rec.markdown(text["season"])
 profile = trends.seasonal_profile(selection.series)
 decomposition = trends.decompose(selection.series)
 if profile is not None:
-    rec.table(profile, "seasonal_profile", show=False)
+    rec.table(disclosure.no_people(profile), "seasonal_profile", show=False)
     rec.figure(charts.seasonal_chart(profile, lang), "seasonal_profile")
 if decomposition is not None:
     rec.figure(charts.stl_chart(decomposition, lang), "stl_decomposition")
@@ -92,12 +91,12 @@ if decomposition is not None:
 shares = trends.breakdown_shares(selection.series, period)
 regions = trends.by_region(raw, selection, period)
 if len(shares):
-    rec.say(text["breakdown"])
-    rec.table(shares, "breakdown_shares", show=False)
+    rec.markdown(text["breakdown"])
+    rec.table(disclosure.no_people(shares), "breakdown_shares", show=False)
     rec.figure(charts.shares_chart(shares, lang), "breakdown_shares")
 if len(regions) and region is None:
-    rec.say(text["regions"])
-    rec.table(regions, "by_region", show=False)
+    rec.markdown(text["regions"])
+    rec.table(disclosure.no_people(regions), "by_region", show=False)
     rec.figure(charts.regions_chart(regions, period, lang, measure), "regions")
 
 # %% [markdown] tags=["analyst-note"]
@@ -105,5 +104,5 @@ if len(regions) and region is None:
 # nbval compares, so a change that moves a key figure fails the test suite.
 
 # %% keep_output=true
-rec.say(text["key_figures"])
+rec.markdown(text["key_figures"])
 rec.finish()

@@ -35,7 +35,7 @@ def _notebook(body: str, params: str) -> nbformat.NotebookNode:
 RECORD = """
 import time
 from analysis.output.record import Recorder
-rec = Recorder(NAME, output_dir, lang, dict(lang=lang))
+rec = Recorder(NAME, globals())
 time.sleep(sleep)
 rec.metrics({"answer": 42, "label": label})
 if fail:

@@ -16,6 +16,7 @@ import pytest
 from analysis.inputs import published
 from analysis.reports.trends import charts
 from analysis.reports.trends import compute as trends
+from analysis.reports.trends import inputs as trend_inputs
 
 START, END = "2019-03-15", "2023-08-10"
 CONTRACT = ("period_start", "period_end", "total_donations", "periods", "growth_rate",
@@ -206,7 +207,7 @@ def test_breakdown_shares(frame, total):
 
 
 def test_published_national_series():
-    raw = trends.read_series("data/published/national.csv")
+    raw = trend_inputs.read_series("data/published/national.csv")
     nat = published.national()
     units = nat[(nat["scope"] == "national") & (nat["measure"] == "units")].sort_values("year")
     assert raw["qualifier"].tolist() == units["qualifier"].tolist()
@@ -231,7 +232,7 @@ def test_published_national_series():
 def test_a_timeseries_file_through_the_loader(tmp_path, frame):
     path = tmp_path / "series.csv"
     frame.to_csv(path, index=False, date_format="%Y-%m-%d")
-    raw = trends.read_series(path)
+    raw = trend_inputs.read_series(path)
     assert raw.attrs["measure"] == "donations"
     assert trends.select_region(raw).total_region == "Toàn quốc"
 

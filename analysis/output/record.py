@@ -1,14 +1,19 @@
-"""What a notebook hands to its report: banner, provenance, figures, tables, key figures.
+"""What a notebook hands to its report: banner, provenance, text, figures, tables, key figures.
 
-A notebook makes one `Recorder` after its parameters cell. When the runner
-passes `output_dir`, figures go to `figures/*.png`, tables to `tables/*.csv`
-and the key figures to `metrics.json`; without it (a plain papermill or
-JupyterLab run) everything is only shown inline.
+A notebook makes one `Recorder(name, globals())` after its parameters cell; the
+Recorder reads the notebook's own parameters cell for the names to record, so
+no notebook lists them twice. When the runner passes `output_dir`, figures go
+to `figures/*.png`, tables to `tables/*.csv` and the key figures to
+`metrics.json`; without it (a plain papermill or JupyterLab run) everything is
+only shown inline. Text comes from templates (`say`), tables only from
+`disclosure.Safe` tables: the Recorder is the one way out of a notebook.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import html
 import json
 import math
 from pathlib import Path
@@ -17,7 +22,8 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from analysis import config
-from analysis.text import i18n
+from analysis.model import disclosure
+from analysis.text import i18n, render
 
 METRICS_FILE = "metrics.json"
 
@@ -55,11 +61,25 @@ def data_kind(kinds: list[str]) -> str:
     return "real"
 
 
+def parameter_names(notebook: str) -> list[str]:
+    """The names a notebook declares in its cell tagged `parameters` (as papermill reads it)."""
+    path = config.NOTEBOOKS / f"{notebook}.ipynb"
+    cells = json.loads(path.read_text("utf-8"))["cells"]
+    for cell in cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            tree = ast.parse("".join(cell["source"]))
+            return [node.target.id if isinstance(node, ast.AnnAssign) else node.targets[0].id
+                    for node in tree.body if isinstance(node, ast.AnnAssign | ast.Assign)]
+    raise LookupError(f"{path.name} has no cell tagged 'parameters'")
+
+
 class Recorder:
-    def __init__(self, notebook: str, output_dir: str | None, lang: str, params: dict):
+    def __init__(self, notebook: str, namespace: dict):
+        """`namespace` is the notebook's globals(): its parameters are read from there."""
         self.notebook = notebook
-        self.lang = i18n.check_lang(lang)
-        self.params = params
+        self.params = {name: namespace[name] for name in parameter_names(notebook)}
+        self.lang = i18n.check_lang(self.params.get("lang", "vi"))
+        output_dir = self.params.get("output_dir")
         self.out = Path(output_dir) if output_dir else None
         self.inputs: list[dict] = []
         self.values: dict[str, object] = {}
@@ -104,64 +124,71 @@ class Recorder:
         params = pd.DataFrame(
             {i18n.t("parameters", self.lang): list(shown), "": [repr(v) for v in shown.values()]}
         )
-        display(params.style.hide(axis="index"))
+        display(HTML(params.to_html(index=False, na_rep="")))
         if self.inputs:
             rows = pd.DataFrame(self.inputs)
             rows["kind"] = rows["kind"].map(lambda k: i18n.t("kind_" + k, self.lang))
             rows["sha256"] = rows["sha256"].str[:16] + "…"
             names = {"path": i18n.t("inputs", self.lang), "kind": i18n.t("data_kind", self.lang)}
-            display(rows.rename(columns=names).style.hide(axis="index"))
+            display(HTML(rows.rename(columns=names).to_html(index=False, na_rep="")))
         if sources is not None and len(sources):
-            lines = [
-                f"- **{r.publisher}**, “{r.title}”"
-                + (f", {r.address}" if isinstance(r.address, str) and r.address else "")
-                + (f" ({r.published_date})" if isinstance(r.published_date, str) else "")
-                for r in sources.itertuples()
-            ]
-            display(Markdown(f"**{i18n.t('sources', self.lang)}**\n\n" + "\n".join(lines)))
+            display(HTML(render.render("common", "sources", self.lang, sources=list(sources.itertuples()))))
 
     # outputs ----------------------------------------------------------------
-    def say(self, text: str) -> None:
-        """Show a piece of the story (markdown, already in the report's language)."""
-        display(Markdown(text))
+    def say(self, section: str, **context) -> None:
+        """Show the paragraph(s) of `section` from its template, filled from `context`."""
+        display(HTML(render.render(self.notebook, section, self.lang, **context)))
 
-    def figure(self, fig, name: str) -> None:
+    def markdown(self, text: str) -> None:
+        """Show text built in Python (being replaced by templates); markup in it is escaped."""
+        display(Markdown(html.escape(text, quote=False)))
+
+    def figure(self, fig, name: str, alt: str | None = None) -> None:
         """Show a figure inline as PNG and save it as figures/<name>.png.
 
         The PNG is rendered here, not by the notebook's matplotlib backend, so
-        the report holds the image whatever backend the kernel runs with.
+        the report holds the image whatever backend the kernel runs with. It is
+        shown as an <img> with `alt` text (default: the figure's title), which
+        screen readers and the printed report's text keep.
         """
+        import base64
         import io
 
         import matplotlib.pyplot as plt
-        from IPython.display import Image
 
+        alt = alt or figure_title(fig)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
         plt.close(fig)
         png = buffer.getvalue()
         if self.out:
             (self.out / "figures" / f"{name}.png").write_bytes(png)
-        display(Image(data=png, format="png"))
+        data = base64.b64encode(png).decode("ascii")
+        display(HTML(f'<img class="figure" src="data:image/png;base64,{data}" '
+                     f'alt="{html.escape(alt)}" style="max-width:100%">'))
 
-    def table(self, frame: pd.DataFrame, name: str, show: bool = True) -> None:
-        """Save a table as tables/<name>.csv (UTF-8 with BOM, so Excel reads the accents)."""
+    def findings(self, **context) -> None:
+        """The key-findings box (the report's `key_findings` template), before the first figure."""
+        text = render.render(self.notebook, "key_findings", self.lang, **context)
+        display(HTML(f'<div class="key-findings">{text}</div>'))
+
+    def table(self, table: disclosure.Safe, name: str, show: bool = True) -> None:
+        """Save a table that passed the small-cell rule as tables/<name>.csv (UTF-8 with BOM,
+        so Excel reads the accents), and show it unless `show` is False."""
+        frame = disclosure.require(table).frame
         if self.out:
             frame.to_csv(self.out / "tables" / f"{name}.csv", index=False, encoding="utf-8-sig")
         if show:
             self.show(frame)
 
-    def show(self, *tables) -> None:
-        """Display tables for the reader: a plain row counter (0, 1, 2…) is not shown."""
-        for table in tables:
-            frame = getattr(table, "data", table)  # a Styler keeps its frame in .data
-            plain = isinstance(frame, pd.DataFrame) and isinstance(frame.index, pd.RangeIndex)
-            if plain and isinstance(table, pd.DataFrame):
-                display(HTML(table.to_html(index=False, na_rep="")))
-            elif plain:
-                display(table.hide(axis="index"))
-            else:
-                display(table)
+    def show(self, *tables: pd.DataFrame) -> None:
+        """Display tables made for the reader (already in their language); cells are escaped.
+
+        A plain row counter (0, 1, 2…) is not shown; a meaningful index is.
+        """
+        for frame in tables:
+            plain = isinstance(frame.index, pd.RangeIndex)
+            display(HTML(frame.to_html(index=not plain, na_rep="", escape=True)))
 
     def metrics(self, values: dict[str, object]) -> None:
         self.values.update({k: to_json_value(v) for k, v in values.items()})
@@ -175,3 +202,12 @@ class Recorder:
         for key, value in self.values.items():
             shown = f"{value:.4f}" if isinstance(value, float) else str(value)
             print(f"{key:<{width}}  {shown}")
+
+
+def figure_title(fig) -> str:
+    """A figure's own title: its suptitle, else its first axes' title (for alt text)."""
+    sup = getattr(fig, "_suptitle", None)
+    if sup is not None and sup.get_text():
+        return sup.get_text()
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    return titles[0] if titles else ""

@@ -10,28 +10,19 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import difflib
+import importlib
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from analysis import config
-from analysis.errors import ParamsError, UnknownCampaign, WorkbookError
+from analysis.errors import InputError, ParamsError, WorkbookError
 
 # Parameters the runner itself provides; a params file does not set them.
 RUNNER_PARAMS = ("output_dir",)
 
-# Inputs larger than this are checked when the notebook loads them, not twice.
-PREFLIGHT_MAX_BYTES = 50 * 2**20
-
-# Which input kind a path parameter holds, for checking it before a run.
-PATH_KINDS = {
-    "totals_path": "totals",
-    "campaigns_path": "campaigns",
-    "sessions_path": "sessions",
-    "timeseries_path": "timeseries",
-    "visits_path": "visits",
-}
 
 
 @dataclass(frozen=True)
@@ -224,66 +215,27 @@ def effective(specs: dict[str, ParamSpec], chosen: dict) -> dict:
     return values
 
 
-def check_inputs(values: dict, source: str, loaded_before: dict | None = None) -> None:
+def check_inputs(notebook: str, values: dict, source: str) -> None:
     """Every input file a run will read exists and passes the data layer's checks.
 
-    Then the request itself: the campaign_id is a published campaign, and a
-    session sheet's sessions and `as_of` fit that campaign.
+    The notebook's own declaration (`analysis.reports.<notebook>.inputs.read`)
+    reads them, as the notebook will: the campaign is looked up and a session
+    sheet checked against it, so what would stop the notebook stops the run
+    before anything executes.
     """
-    from analysis import inputs
-
-    problems, loaded = [], {}
-    campaigns_path = values.get("campaigns_path")
+    problems = []
     for name, value in values.items():
-        if not name.endswith("_path") or value is None:
-            continue
-        path = config.resolve(value)
-        if not path.is_file():
+        if name.endswith("_path") and value is not None and not config.resolve(value).exists():
             problems.append(f"{source}: parameter {name!r}: input file {value} not found")
-            continue
-        kind = PATH_KINDS.get(name)
-        if kind is None or path.stat().st_size > PREFLIGHT_MAX_BYTES:
-            continue
-        columns = values.get(name.replace("_path", "_columns"))
-        campaigns = config.resolve(campaigns_path) if kind == "sessions" and campaigns_path else None
-        memo = (str(path), kind, repr(columns), str(campaigns))
-        if loaded_before is not None and memo in loaded_before:
-            loaded[name] = loaded_before[memo]  # the same file, already checked in this plan
-            continue
-        try:
-            if kind == "timeseries":  # also takes the published national layout, as the notebook does
-                from analysis.reports.trends import compute as trends
-
-                loaded[name] = trends.read_series(path, columns)
-            else:
-                loaded[name] = inputs.load(path, kind, columns, campaigns=campaigns)
-            if loaded_before is not None:
-                loaded_before[memo] = loaded[name]
-        except WorkbookError as exc:
-            problems.extend(str(exc).splitlines())
-    if not problems and "campaign_id" in values and "campaigns_path" in loaded:
-        problems.extend(_check_campaign(values, loaded, source))
     if problems:
         raise ParamsError(problems)
-
-
-def _check_campaign(values: dict, loaded: dict, source: str) -> list[str]:
-    """The campaign exists; a progress request's sessions and as_of fit it."""
-    from analysis.inputs import published
-    from analysis.reports.campaign_progress import compute as progress
-
+    declaration = f"analysis.reports.{notebook}.inputs"
+    if importlib.util.find_spec(f"analysis.reports.{notebook}") is None:
+        return  # a notebook without a report package of its own declares no input kinds
     try:
-        plan = published.campaign(values["campaign_id"], loaded["campaigns_path"])
-    except UnknownCampaign as exc:
-        return [f"{source}: {exc}"]
-    if "as_of" not in values:
-        return []
-    try:
-        if "sessions_path" in loaded:
-            sheet = loaded["sessions_path"]
-        else:
-            sheet = progress.published_sheet(plan.campaign_id, loaded["campaigns_path"])
-        progress.prepare(sheet, plan, loaded["campaigns_path"], values.get("as_of"))
+        importlib.import_module(declaration).read(values)
     except WorkbookError as exc:
-        return [f"{source}: {exc}"]
-    return []
+        lines = str(exc).splitlines()  # a file's problems name the file; others name the params
+        if not isinstance(exc, InputError):
+            lines = [f"{source}: {line}" for line in lines]
+        raise ParamsError(lines) from None

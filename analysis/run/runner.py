@@ -94,7 +94,7 @@ def plan(
     chosen_notebooks = params.notebooks(names)
     specs = {name: every[name] for name in chosen_notebooks}
     known = {n for s in every.values() for n in s}
-    jobs, problems, loaded = [], [], {}
+    jobs, problems = [], []
     runs = [p.stem for p in params_files]
     if len(set(runs)) != len(runs):
         problems.append("two params files share a name; each run is named after its file's stem")
@@ -117,7 +117,7 @@ def plan(
             )
             if force or not up_to_date(job):
                 try:
-                    params.check_inputs(values, f"{params_file} [{notebook}]", loaded)
+                    params.check_inputs(notebook, values, f"{params_file} [{notebook}]")
                 except errors.ParamsError as exc:
                     problems.extend(exc.problems)
                     continue

@@ -13,49 +13,6 @@ from analysis.text import i18n
 from analysis.output.theme import PALETTE, int_axis, theme
 from analysis.reports.campaign_progress.compute import Outlook, Progress, cumulative, units_to_date
 
-LABELS = {
-    "pc_cumulative_title": {
-        "vi": "Đơn vị máu tích lũy so với chỉ tiêu",
-        "en": "Units collected so far against the target",
-    },
-    "pc_collected": {"vi": "Đã thu (tích lũy)", "en": "Collected (cumulative)"},
-    "pc_target": {"vi": "Chỉ tiêu: {n}", "en": "Target: {n}"},
-    "pc_as_of": {"vi": "Tính đến {date}", "en": "As of {date}"},
-    "pc_remaining": {"vi": "Buổi còn lại ({n})", "en": "Remaining sessions ({n})"},
-    "pc_remaining_undated": {
-        "vi": "Còn {n} buổi (chưa có ngày trong bảng)",
-        "en": "{n} sessions remain (not dated in the sheet)",
-    },
-    "pc_projection": {
-        "vi": "Dự báo {mid} (khoảng 90%: {low}–{high})",
-        "en": "Projected {mid} (90% interval {low}–{high})",
-    },
-    "pc_lower_bound": {
-        "vi": "Số đã công bố: ít nhất {n}",
-        "en": "Published tally: at least {n}",
-    },
-    "pc_final": {"vi": "Kết quả cuối cùng đã công bố: {n}", "en": "Published final result: {n}"},
-    "pc_sites_title": {"vi": "Đơn vị máu theo điểm hiến máu", "en": "Units by site"},
-    "pc_registered": {"vi": "Số đăng ký", "en": "Registered"},
-    "pc_sites_x": {"vi": "Người đăng ký / đơn vị máu", "en": "Officers registered / units"},
-    "pc_units": {"vi": "Đơn vị máu", "en": "Units"},
-    "pc_yield_note": {"vi": "{units} ({yield_}/lượt)", "en": "{units} ({yield_} per turn)"},
-    "pc_sessions_title": {
-        "vi": "Đơn vị máu mỗi buổi và mức cần cho mỗi buổi còn lại",
-        "en": "Units per session, and what each remaining session must bring",
-    },
-    "pc_held": {"vi": "Buổi đã tổ chức", "en": "Sessions held"},
-    "pc_mean_held": {
-        "vi": "Trung bình mỗi buổi đã tổ chức: {n}",
-        "en": "Mean per session held: {n}",
-    },
-    "pc_needed": {
-        "vi": "Cần mỗi buổi còn lại: {n}",
-        "en": "Needed per remaining session: {n}",
-    },
-    "pc_remaining_x": {"vi": "còn lại {i}", "en": "to come {i}"},
-}
-i18n.register(LABELS)
 
 
 def _date_axis(ax, lang: str) -> None:

@@ -2,7 +2,7 @@
 
 The input is a timeseries (date, donations, optional region and breakdown
 columns). With no file of their own, users get the real published national
-series: `read_series` recognises the layout of data/published/national.csv
+series: `inputs.read_series` (beside this module) recognises the layout of data/published/national.csv
 (year, scope, measure, value, unit, qualifier, source_id) and takes its
 national units, one value per year, each with its qualifier ("about",
 "at least") kept beside the number.
@@ -49,52 +49,11 @@ PERIODS = ("day", "week", "month", "quarter", "year")
 _RANK = {p: i for i, p in enumerate(PERIODS)}
 _FREQ = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q-DEC", "year": "Y-DEC"}
 MA_WINDOW = {"day": 28, "week": 13, "month": 12, "quarter": 4, "year": 3}
-PUBLISHED_LAYOUT = {"year", "scope", "measure", "value"}
 NOT_BREAKDOWN = {"date", "donations", "region", "qualifier", "source_id"}
 _LOCALES = {"vi": "vi_VN", "en": "en_GB"}
 
 
 # --------------------------------------------------------------------------- reading
-
-
-def read_series(path: str | Path, columns: dict[str, str] | None = None) -> pd.DataFrame:
-    """A timeseries file through the loaders, or the published national units.
-
-    The frame has date, donations and whatever region / breakdown columns the
-    file has; the published series also has qualifier and source_id.
-    `attrs["measure"]` is "units" for the published series, else "donations".
-    """
-    full = config.resolve(path)
-    if _is_published_layout(full):
-        return national_series(published.national(full))
-    frame = inputs.load(full, "timeseries", columns)
-    frame.attrs["measure"] = "donations"
-    return frame
-
-
-def _is_published_layout(path: Path) -> bool:
-    if path.suffix.lower() != ".csv" or not path.is_file():
-        return False
-    try:
-        header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
-        return False
-    return PUBLISHED_LAYOUT <= set(header)
-
-
-def national_series(table: pd.DataFrame, scope: str = "national", measure: str = "units") -> pd.DataFrame:
-    """One row per published year (dated 1 January) of `scope`'s `measure`, qualifier kept."""
-    rows = table[(table["scope"] == scope) & (table["measure"] == measure)].sort_values("year")
-    if rows.empty:
-        raise DataError(f"no {measure!r} figures for scope {scope!r} in the published table")
-    frame = pd.DataFrame({
-        "date": pd.to_datetime(rows["year"].astype(int).astype(str), format="%Y").to_numpy(),
-        "donations": rows["value"].round().astype("Int64").to_numpy(),
-        "qualifier": rows["qualifier"].fillna("exact").astype(str).to_numpy(),
-        "source_id": rows["source_id"].astype(str).to_numpy(),
-    })
-    frame.attrs["measure"] = "units"
-    return frame
 
 
 def sources(series: pd.DataFrame) -> pd.DataFrame | None:
@@ -549,123 +508,3 @@ def _list(items: list[str], lang: str, limit: int = 12) -> str:
     return text + (i18n.t("tr_and_more", lang, n=more) if more else "")
 
 
-LABELS = {
-    "tr_title": {"vi": "# Xu hướng {what} theo thời gian", "en": "# {what} over time"},
-    "tr_measure_units": {"vi": "đơn vị máu", "en": "Units"},
-    "tr_measure_donations": {"vi": "lượt hiến máu", "en": "Donations"},
-    "tr_overview": {
-        "vi": "## Tổng quan\n\nTừ {start} đến {end}: {periods} {period_word}, trong đó {with_data} "
-        "có số liệu; tổng cộng {total} ({what}) trong các kỳ có số liệu. {scope}",
-        "en": "## Overview\n\nFrom {start} to {end}: {periods} {period_word}s, {with_data} of them "
-        "with a figure; {total} in all over the periods with a figure ({what}). {scope}",
-    },
-    "tr_scope_region": {"vi": "Chỉ xét khu vực {region}.", "en": "Region {region} only."},
-    "tr_scope_total": {
-        "vi": "Khu vực \"{region}\" có số liệu bằng đúng tổng của {n} khu vực còn lại ở mọi ngày, "
-        "nên được dùng làm tổng (không cộng hai lần).",
-        "en": "Region \"{region}\" equals the sum of the other {n} regions on every date, so it "
-        "is used as the total (not added twice).",
-    },
-    "tr_scope_sum": {"vi": "Cộng gộp {n} khu vực.", "en": "The {n} regions added together."},
-    "tr_missing": {
-        "vi": "{n} kỳ không có số liệu công bố: {periods}; kỳ thiếu để trống, không coi là 0.",
-        "en": "{n} periods have no published figure: {periods}; they are left empty, not read as 0.",
-    },
-    "tr_partial": {
-        "vi": "Kỳ chưa trọn (dữ liệu không phủ hết kỳ): {periods}; được đánh dấu và không dùng để "
-        "tính tăng trưởng, cao nhất, thấp nhất.",
-        "en": "Incomplete periods (the data do not cover the whole period): {periods}; they are "
-        "marked and left out of growth, peak and trough.",
-    },
-    "tr_and_more": {"vi": " và {n} kỳ khác", "en": " and {n} more"},
-    "tr_qualifiers": {
-        "vi": "Các số liệu công bố đi kèm mức độ chính xác của nguồn: \"khoảng\" là số ước, "
-        "\"ít nhất\" là cận dưới (nguồn viết \"hơn\"). Các phép tính giữ mức độ đó.",
-        "en": "Published figures keep their source's wording: \"about\" is an estimate, \"at "
-        "least\" a lower bound (the source says \"more than\"). Computed figures carry it on.",
-    },
-    "tr_growth": {
-        "vi": "## Tăng trưởng\n\nTăng trưởng kép {rate} mỗi năm, từ {start} đến {end} (các năm "
-        "trọn vẹn có số liệu).",
-        "en": "## Growth\n\nCompound growth of {rate} a year from {start} to {end} (complete years "
-        "with a figure).",
-    },
-    "tr_no_growth": {
-        "vi": "## Tăng trưởng\n\nChưa đủ hai năm trọn vẹn có số liệu để tính tăng trưởng kép.",
-        "en": "## Growth\n\nFewer than two complete years with a figure: no compound growth.",
-    },
-    "tr_peak": {
-        "vi": "Kỳ cao nhất: {peak} ({peak_v}); thấp nhất: {trough} ({trough_v}).",
-        "en": "Highest period: {peak} ({peak_v}); lowest: {trough} ({trough_v}).",
-    },
-    "tr_season": {
-        "vi": "## Mùa vụ\n\nTrung bình, tháng cao nhất ({peak}) và thấp nhất ({trough}) chênh nhau "
-        "{amp} so với mức trung bình một tháng.",
-        "en": "## Seasonality\n\nOn average the busiest month ({peak}) and the quietest "
-        "({trough}) differ by {amp} of an average month.",
-    },
-    "tr_no_season": {
-        "vi": "## Mùa vụ\n\nChưa đủ hai năm số liệu theo tháng (hoặc quý) để xét tính mùa vụ.",
-        "en": "## Seasonality\n\nUnder two years of monthly (or quarterly) data: no seasonal "
-        "profile.",
-    },
-    "tr_quarter": {"vi": "Quý {q}/{year}", "en": "Q{q} {year}"},
-    "tr_quarter_name": {"vi": "quý {q}", "en": "Q{q}"},
-    "tr_month": {"vi": "{m:02d}/{year}", "en": "{name} {year}"},
-    "tr_week": {"vi": "Tuần {w}/{year}", "en": "Week {w} {year}"},
-    "tr_period_day": {"vi": "ngày", "en": "day"},
-    "tr_period_week": {"vi": "tuần", "en": "week"},
-    "tr_period_month": {"vi": "tháng", "en": "month"},
-    "tr_period_quarter": {"vi": "quý", "en": "quarter"},
-    "tr_period_year": {"vi": "năm", "en": "year"},
-    "tr_status_complete": {"vi": "trọn kỳ", "en": "complete"},
-    "tr_status_partial": {"vi": "chưa trọn kỳ", "en": "incomplete"},
-    "tr_status_missing": {"vi": "không có số liệu", "en": "no figure"},
-    "tr_no_figure": {"vi": "—", "en": "—"},
-    "tr_col_period": {"vi": "Kỳ", "en": "Period"},
-    "tr_col_donations": {"vi": "Số lượng", "en": "Count"},
-    "tr_col_status": {"vi": "Tình trạng", "en": "Status"},
-    "tr_col_moving_average": {"vi": "Trung bình trượt", "en": "Moving average"},
-    "tr_col_yoy": {"vi": "So với cùng kỳ năm trước", "en": "Year on year"},
-    "tr_key_figures": {"vi": "## Các chỉ số chính", "en": "## Key figures"},
-    "tr_breakdown": {
-        "vi": "## Cơ cấu\n\nTỷ trọng của từng cột phân nhóm trong tổng số, theo kỳ trọn vẹn.",
-        "en": "## Breakdown\n\nEach breakdown column's share of the total, per complete period.",
-    },
-    "tr_regions": {
-        "vi": "## Theo khu vực\n\nMỗi ô một khu vực, trục dọc riêng cho từng ô.",
-        "en": "## By region\n\nOne panel per region, each with its own vertical scale.",
-    },
-    # charts
-    "tr_chart_series_title": {"vi": "{what} theo {period}", "en": "{what} per {period}"},
-    "tr_chart_ma": {"vi": "Trung bình trượt {n} {period}", "en": "Moving average, {n} {period}s"},
-    "tr_chart_partial": {"vi": "Kỳ chưa trọn", "en": "Incomplete period"},
-    "tr_chart_missing": {"vi": "Không có số liệu", "en": "No figure"},
-    "tr_chart_peak": {"vi": "Cao nhất", "en": "Peak"},
-    "tr_chart_trough": {"vi": "Thấp nhất", "en": "Trough"},
-    "tr_chart_q_exact": {"vi": "Số chính xác", "en": "Exact"},
-    "tr_chart_q_about": {"vi": "Khoảng", "en": "About"},
-    "tr_chart_q_at_least": {"vi": "Ít nhất (cận dưới)", "en": "At least (lower bound)"},
-    "tr_chart_q_at_most": {"vi": "Nhiều nhất (cận trên)", "en": "At most (upper bound)"},
-    "tr_chart_growth_line": {"vi": "Tăng trưởng kép {rate}/năm", "en": "Compound growth {rate}/year"},
-    "tr_chart_change_title": {
-        "vi": "Thay đổi so với năm có số liệu trước đó (quy về mỗi năm)",
-        "en": "Change from the previous year with a figure (per year)"},
-    "tr_chart_change_y": {"vi": "Thay đổi mỗi năm", "en": "Change per year"},
-    "tr_chart_season_title": {
-        "vi": "Mùa vụ: trung bình mỗi tháng (thấp nhất – cao nhất)",
-        "en": "Seasonal profile: mean per month (lowest to highest)"},
-    "tr_chart_season_q_title": {
-        "vi": "Mùa vụ: trung bình mỗi quý (thấp nhất – cao nhất)",
-        "en": "Seasonal profile: mean per quarter (lowest to highest)"},
-    "tr_chart_stl_title": {"vi": "Phân rã STL theo tháng", "en": "STL decomposition, monthly"},
-    "tr_chart_stl_observed": {"vi": "Số liệu", "en": "Observed"},
-    "tr_chart_stl_trend": {"vi": "Xu hướng", "en": "Trend"},
-    "tr_chart_stl_seasonal": {"vi": "Mùa vụ", "en": "Seasonal"},
-    "tr_chart_stl_resid": {"vi": "Phần dư", "en": "Residual"},
-    "tr_chart_shares_title": {"vi": "Tỷ trọng theo nhóm", "en": "Shares by breakdown"},
-    "tr_chart_share": {"vi": "Tỷ trọng", "en": "Share"},
-    "tr_chart_regions_title": {
-        "vi": "{what} theo khu vực, mỗi {period}", "en": "{what} by region, per {period}"},
-}
-i18n.register(LABELS)
