@@ -57,8 +57,9 @@ rec.metrics(figs)
 text = progress.story(state, figs, outlook, hist_yield, sessions_path,
                       lang)
 rec.markdown(text["title"])
-rec.header(published.citations(
-    progress.sources_used(state, outlook, snapshot, yield_sessions, published.sources())))
+sources = published.citations(
+    progress.sources_used(state, outlook, snapshot, yield_sessions, published.sources()))
+rec.header()
 
 # %% [markdown] tags=["analyst-note"]
 # Units so far against the target, by date; the remaining sessions and the projection
@@ -94,6 +95,12 @@ if len(state.held) and figs["sessions_remaining"]:
 # %%
 rec.markdown(text["projection"])
 rec.markdown(text["unknown"])
+
+# %% [markdown] tags=["analyst-note"]
+# The appendix: parameters, inputs with their kind and sha256, sources.
+
+# %%
+rec.appendix(sources)
 
 # %% [markdown] tags=["analyst-note"]
 # Key figures under the contract's names: the stored output of the last cell is what

@@ -107,6 +107,12 @@ if len(by_sex) or len(by_age):
     rec.figure(charts.groups_chart(by_sex, by_age, lang), "by_sex_and_age")
 
 # %% [markdown] tags=["analyst-note"]
+# The appendix: parameters, inputs with their kind and sha256, sources.
+
+# %%
+rec.appendix()
+
+# %% [markdown] tags=["analyst-note"]
 # Key figures under the contract's names: the stored output of the next cell is what
 # nbval compares, so a change that moves a key figure fails the test suite.
 

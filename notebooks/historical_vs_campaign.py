@@ -50,7 +50,8 @@ figs = cp.core_figures(plan, snapshot, reg.value if reg else None, show_rate, mo
 rec.metrics(figs)
 text = cp.story(figs, plan, snapshot, model, reg, show_rate, confidence, lang)
 rec.markdown(text["title"])
-rec.header(published.citations(cp.sources_used(plan, snapshot, yield_sessions)))
+sources = published.citations(cp.sources_used(plan, snapshot, yield_sessions))
+rec.header()
 
 # %% [markdown] tags=["analyst-note"]
 # The history: cumulative units before the campaign, with the target stacked on top.
@@ -89,6 +90,12 @@ if reg is not None and model is not None:
     rec.table(disclosure.no_people(planning), "registrations_needed")
     rec.figure(charts.planning_curve(model, plan.target_units, show_rate, reg.value, lang),
                "registrations_needed")
+
+# %% [markdown] tags=["analyst-note"]
+# The appendix: parameters, inputs with their kind and sha256, sources.
+
+# %%
+rec.appendix(sources)
 
 # %% [markdown] tags=["analyst-note"]
 # Key figures under the contract's names: the stored output of the next cell is what

@@ -49,7 +49,8 @@ figs = trends.key_figures(table, selection)
 rec.metrics(figs)
 text = trends.story(figs, table, selection, period, lang, measure)
 rec.markdown(text["title"])
-rec.header(trends.sources(raw))
+sources = trends.sources(raw)
+rec.header()
 
 # %% [markdown] tags=["analyst-note"]
 # The series per period, with its moving average; incomplete periods are hollow and shaded,
@@ -98,6 +99,12 @@ if len(regions) and region is None:
     rec.markdown(text["regions"])
     rec.table(disclosure.no_people(regions), "by_region", show=False)
     rec.figure(charts.regions_chart(regions, period, lang, measure), "regions")
+
+# %% [markdown] tags=["analyst-note"]
+# The appendix: parameters, inputs with their kind and sha256, sources.
+
+# %%
+rec.appendix(sources)
 
 # %% [markdown] tags=["analyst-note"]
 # Key figures under the contract's names: the stored output of the next cell is what

@@ -105,8 +105,8 @@ class Recorder:
     def data_kind(self) -> str:
         return data_kind([i["kind"] for i in self.inputs])
 
-    def header(self, sources: pd.DataFrame | None = None) -> None:
-        """Banner (simulated or real), then the parameters and inputs used."""
+    def header(self) -> None:
+        """The data banner: which kind of data the report stands on, in words no reader can miss."""
         kind = self.data_kind
         style = {
             "simulated": "background:#b00020;color:#fff",
@@ -117,22 +117,26 @@ class Recorder:
             HTML(
                 f'<div class="data-kind data-kind-{kind}" style="{style};padding:10px 14px;'
                 f'font-size:1.15em;font-weight:bold;border-radius:4px">'
-                f"{i18n.t(kind + '_banner', self.lang)}</div>"
+                f"{html.escape(i18n.t(kind + '_banner', self.lang))}</div>"
             )
         )
+
+    def appendix(self, sources: pd.DataFrame | None = None) -> None:
+        """The appendix, last in the report: parameters, inputs (kind, sha256) and sources."""
         shown = {k: v for k, v in self.params.items() if k != "output_dir"}
         params = pd.DataFrame(
             {i18n.t("parameters", self.lang): list(shown), "": [repr(v) for v in shown.values()]}
         )
-        display(HTML(params.to_html(index=False, na_rep="")))
+        parts = [params.to_html(index=False, na_rep="")]
         if self.inputs:
             rows = pd.DataFrame(self.inputs)
             rows["kind"] = rows["kind"].map(lambda k: i18n.t("kind_" + k, self.lang))
             rows["sha256"] = rows["sha256"].str[:16] + "…"
             names = {"path": i18n.t("inputs", self.lang), "kind": i18n.t("data_kind", self.lang)}
-            display(HTML(rows.rename(columns=names).to_html(index=False, na_rep="")))
+            parts.append(rows.rename(columns=names).to_html(index=False, na_rep=""))
         if sources is not None and len(sources):
-            display(HTML(render.render("common", "sources", self.lang, sources=list(sources.itertuples()))))
+            parts.append(render.render("common", "sources", self.lang, sources=list(sources.itertuples())))
+        display(HTML('<div class="appendix">' + "".join(parts) + "</div>"))
 
     # outputs ----------------------------------------------------------------
     def say(self, section: str, **context) -> None:
