@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+from analysis.output.display import sheet_name
 from analysis.output.record import METRICS_FILE
 
 # Reports are read offline by people who never open Jupyter: no script from a CDN.
@@ -37,15 +38,17 @@ def finish_report(build: Path, run: str, notebook: str, parameters: dict, versio
     """Complete metrics.json with its meta block and write report.html."""
     path = build / METRICS_FILE
     recorded = json.loads(path.read_text("utf-8")) if path.is_file() else {"metrics": {}, "meta": {}}
-    inputs = recorded.get("meta", {}).get("inputs", [])
+    meta = recorded.get("meta", {})
     payload = {
         "metrics": recorded.get("metrics", {}),
         "meta": {
             "run": run,
             "notebook": notebook,
+            "title": meta.get("title", ""),
             "params": parameters,
-            "inputs": inputs,
-            "data_kind": recorded.get("meta", {}).get("data_kind", "real"),
+            "inputs": meta.get("inputs", []),
+            "data_kind": meta.get("data_kind", "real"),
+            "key_findings": meta.get("key_findings", []),
             "generated_at": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds"),
             "versions": versions,
         },
@@ -99,7 +102,7 @@ def write_summary_xlsx(run_dir: Path) -> None:
             for table in sorted((report / "tables").glob("*.csv")):
                 data = pd.read_csv(table, encoding="utf-8-sig")
                 data.to_excel(
-                    writer, sheet_name=_sheet_name(f"{report.name[:14]}-{table.stem}", used), index=False
+                    writer, sheet_name=_sheet_name(sheet_name(report.name, table.stem), used), index=False
                 )
     tmp.replace(run_dir / "summary.xlsx")
 

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from analysis import config, errors
-from analysis.output import publish
+from analysis.output import provenance, publish
 from analysis.run import params
 
 FINGERPRINT_FILE = ".fingerprint"
@@ -146,14 +146,7 @@ def clean_leftovers(out: Path) -> None:
 
 # executing (in a worker process) ---------------------------------------------
 def _versions() -> dict:
-    import importlib.metadata as md
-
-    names = ["pandas", "numpy", "matplotlib", "seaborn", "papermill", "scipy", "statsmodels"]
-    found = {"python": sys.version.split()[0]}
-    for name in names:
-        with contextlib.suppress(md.PackageNotFoundError):
-            found[name] = md.version(name)
-    return found
+    return provenance.versions()
 
 
 def _swap_into_place(built: Path, target: Path) -> None:
