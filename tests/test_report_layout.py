@@ -1,5 +1,6 @@
 """The report-making layer: numbers in the reader's language, honest banners, the appendix,
-long tables cut with a pointer to the whole."""
+long tables cut with a pointer to the whole, warnings and the key-figure dump kept out of
+report.html."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.output import appendix, display, provenance, record
+from analysis.output import appendix, display, provenance, publish, record
 from analysis.text import i18n
 
 # --- values and tables --------------------------------------------------------------
@@ -201,6 +202,41 @@ def test_the_findings_box_has_one_heading_and_keeps_its_sentences(recorder, monk
     assert "Những điểm chính" not in recorder.shown[-1]
 
 
+# --- report.html ----------------------------------------------------------------------
+
+
+def _notebook():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"parameters": {"lang": "vi"}}
+    body = nbformat.v4.new_code_cell("rec.header()")
+    body.outputs = [
+        nbformat.v4.new_output("display_data", {"text/html": "<h1>Giọt máu</h1><p>Đoạn văn.</p>"}),
+        nbformat.v4.new_output("stream", name="stderr", text="trends.py:302: RuntimeWarning: divide by zero"),
+        nbformat.v4.new_output("execute_result", {"text/plain": "<Figure size 640x480 with 1 Axes>"},
+                               execution_count=1),
+    ]
+    end = nbformat.v4.new_code_cell("rec.appendix()")
+    end.outputs = [nbformat.v4.new_output("display_data",
+                                          {"text/html": '<div class="appendix">Phụ lục</div>'})]
+    heading = nbformat.v4.new_code_cell("rec.say('key_figures')")
+    heading.outputs = [nbformat.v4.new_output("display_data", {"text/html": "<h2>Các chỉ số chính</h2>"})]
+    figures = nbformat.v4.new_code_cell("rec.finish()", metadata={"keep_output": True})
+    figures.outputs = [nbformat.v4.new_output("stream", name="stdout", text="hist_turns  26203\n")]
+    nb.cells = [body, end, heading, figures]
+    return nb
+
+
+def test_warnings_and_the_key_figure_dump_stay_out_of_the_html(tmp_path):
+    nbformat.write(_notebook(), tmp_path / "notebook.ipynb")
+    dropped = publish.export_html(tmp_path / "notebook.ipynb", tmp_path / "report.html", "Giọt máu")
+    page = (tmp_path / "report.html").read_text("utf-8")
+    assert dropped == {"stderr": 1, "repr": 1, "after_appendix": 2}
+    assert "RuntimeWarning" not in page and "<Figure" not in page
+    assert "hist_turns" not in page and "Các chỉ số chính" not in page
+    assert "Đoạn văn." in page and "Phụ lục" in page
+    assert '<html lang="vi">' in page and "<title>Giọt máu</title>" in page and "@page" in page
+
+
 @pytest.mark.slow
 def test_a_report_on_your_own_file_says_your_data(run_notebook, tmp_path):
     days = pd.date_range("2021-01-01", "2023-12-01", freq="MS")
@@ -213,8 +249,8 @@ def test_a_report_on_your_own_file_says_your_data(run_notebook, tmp_path):
     assert [(i["kind"], i["rows"]) for i in meta["inputs"]] == [("real", len(days))]
     assert meta["data_kind"] == "real"
     folder = tmp_path / "trends"
-    cells = nbformat.read(folder / "notebook.ipynb", as_version=4).cells
-    page = "".join(str(o.get("data", {}).get("text/html", "")) for c in cells for o in c.get("outputs", []))
+    publish.export_html(folder / "notebook.ipynb", folder / "report.html", meta["title"])
+    page = (folder / "report.html").read_text("utf-8")
     assert "data-kinds-real" in page and "Dữ liệu của bạn" in page
     assert i18n.t("banner_published", "vi") not in page and "data-kinds-published" not in page
     body, tail = page.split('class="appendix"', 1)

@@ -15,10 +15,58 @@ from analysis.output.record import METRICS_FILE
 EXTERNAL_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', re.S)
 HIDDEN_TAGS = {"analyst-note", "parameters", "injected-parameters"}
 STATUS_FILE = "status.json"
+HTML_TAG = re.compile(r"<html(\s[^>]*)?>")
+STYLE = Path(__file__).resolve().parent / "report.css"
 
 
-def export_html(notebook: Path, target: Path) -> None:
-    """report.html: outputs and story only; code, prompts and analysts' notes hidden."""
+def for_readers(nb) -> dict[str, int]:
+    """Leave out of an executed notebook what a reader must not see; count what was left out.
+
+    - stderr streams (Python warnings, library chatter): never in a report;
+    - outputs that are only a plain-text repr (`<Figure ...>`, a stray value);
+    - everything after the appendix: the key-figure cell's code-style lines
+      (kept in the notebook for nbval) and its heading; the appendix shows the
+      key figures, translated and formatted. Without an appendix, the outputs
+      of `keep_output` cells are left out alone.
+    """
+    dropped = {"stderr": 0, "repr": 0, "after_appendix": 0}
+    for cell in nb.cells:
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                dropped["stderr"] += 1
+            elif output.get("output_type") in ("execute_result", "display_data") and set(
+                output.get("data", {})
+            ) <= {"text/plain"}:
+                dropped["repr"] += 1
+            else:
+                kept.append(output)
+        if "outputs" in cell:
+            cell.outputs = kept
+    last = next((i for i, cell in enumerate(nb.cells) if _shows_appendix(cell)), None)
+    if last is not None:
+        dropped["after_appendix"] = len(nb.cells) - last - 1
+        nb.cells = nb.cells[: last + 1]
+    else:
+        for cell in nb.cells:
+            if cell.get("metadata", {}).get("keep_output"):
+                cell.outputs = []
+    return dropped
+
+
+def _shows_appendix(cell) -> bool:
+    for output in cell.get("outputs", []):
+        text = output.get("data", {}).get("text/html", "")
+        if 'class="appendix"' in ("".join(text) if isinstance(text, list) else text):
+            return True
+    return False
+
+
+def export_html(notebook: Path, target: Path, title: str = "") -> dict[str, int]:
+    """report.html: outputs and story only; code, prompts, analysts' notes and warnings hidden.
+
+    Returns the counts of outputs left out (see `for_readers`).
+    """
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -26,16 +74,19 @@ def export_html(notebook: Path, target: Path) -> None:
     nb = nbformat.read(notebook, as_version=4)
     remover = TagRemovePreprocessor(remove_cell_tags=HIDDEN_TAGS, enabled=True)
     nb, _ = remover.preprocess(nb, {})
+    dropped = for_readers(nb)
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or notebook.stem}})
     lang = nb.metadata.get("papermill", {}).get("parameters", {}).get("lang", "vi")
     body = EXTERNAL_SCRIPT.sub("", body)
-    body = body.replace("<html>", f'<html lang="{html.escape(str(lang))}">', 1)
+    body = HTML_TAG.sub(f'<html lang="{html.escape(str(lang))}">', body, count=1)
+    body = body.replace("</head>", f'<style type="text/css">\n{STYLE.read_text("utf-8")}</style>\n</head>', 1)
     target.write_text(body, encoding="utf-8")
+    return dropped
 
 
-def finish_report(build: Path, run: str, notebook: str, parameters: dict, versions: dict) -> None:
-    """Complete metrics.json with its meta block and write report.html."""
+def finish_report(build: Path, run: str, notebook: str, parameters: dict, versions: dict) -> dict[str, int]:
+    """Complete metrics.json with its meta block and write report.html; returns what the export left out."""
     path = build / METRICS_FILE
     recorded = json.loads(path.read_text("utf-8")) if path.is_file() else {"metrics": {}, "meta": {}}
     meta = recorded.get("meta", {})
@@ -54,7 +105,7 @@ def finish_report(build: Path, run: str, notebook: str, parameters: dict, versio
         },
     }
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), "utf-8")
-    export_html(build / "notebook.ipynb", build / "report.html")
+    return export_html(build / "notebook.ipynb", build / "report.html", meta.get("title", ""))
 
 
 def write_run_status(run_dir: Path, results: list[dict]) -> None:
