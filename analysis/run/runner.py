@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from analysis import config, errors
-from analysis.output import provenance, publish
+from analysis.output import pdf, provenance, publish
 from analysis.run import params
 
 FINGERPRINT_FILE = ".fingerprint"
@@ -185,7 +185,7 @@ def execute(job: Job) -> Result:
             )
         except papermill.PapermillExecutionError as exc:
             return _keep_failure(job, build, executed, started, f"{exc.ename}: {exc.evalue}")
-        publish.finish_report(build, job.run, job.notebook, job.parameters, _versions())
+        dropped = publish.finish_report(build, job.run, job.notebook, job.parameters, _versions())
         (build / FINGERPRINT_FILE).write_text(job.fingerprint)
         _swap_into_place(build, target)
     except Exception as exc:  # disk full, permissions: the old report must survive
@@ -193,7 +193,8 @@ def execute(job: Job) -> Result:
         return Result(
             job.run, job.notebook, "failed", time.monotonic() - started, "", f"{type(exc).__name__}: {exc}"
         )
-    return Result(job.run, job.notebook, "ok", time.monotonic() - started, str(target / "report.html"))
+    return Result(job.run, job.notebook, "ok", time.monotonic() - started, str(target / "report.html"),
+                  extra={"dropped": dropped})
 
 
 def _keep_failure(job: Job, build: Path, executed: Path, started: float, message: str) -> Result:
@@ -252,6 +253,7 @@ def run(
     for r in results:
         echo(f"[{len(results)}/{total}] {r.run} / {r.notebook}: up to date")
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    printer = pdf.Printer()  # one browser for the batch, started by the first report it prints
     if todo:
         with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
             futures = {pool.submit(execute, job): job for job in todo}
@@ -262,11 +264,13 @@ def run(
                 except Exception as exc:  # a worker that died
                     result = Result(job.run, job.notebook, "failed", 0.0, "", f"worker died: {exc}")
                 results.append(result)
+                _print_pdf(printer, result, echo)  # here, while the workers run the next notebooks
                 bar = _bar(len(results), total)
                 echo(
                     f"{bar} [{len(results)}/{total}] {result.run} / {result.notebook}: "
                     f"{result.status} ({result.seconds:.1f} s)"
                 )
+    _finish_pdfs(printer, results, echo)
     for run_name in dict.fromkeys(j.run for j in planned):
         mine = [r for r in results if r.run == run_name]
         publish.write_run_status(out / run_name, [asdict(r) for r in mine])
@@ -278,6 +282,28 @@ def run(
     for r in failed:
         echo(f"failed: {r.run} / {r.notebook}: {r.message} (executed copy: {r.report})", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _print_pdf(printer: pdf.Printer, result: Result, echo) -> None:
+    """report.pdf beside a finished report; a note when its export left warnings out."""
+    if result.status == "failed" or not Path(result.report).is_file():
+        return
+    dropped = result.extra.get("dropped", {}).get("stderr", 0)
+    if dropped:
+        echo(f"note: {result.run} / {result.notebook}: {dropped} warning output(s) left out of report.html")
+    printer.print(Path(result.report))
+
+
+def _finish_pdfs(printer: pdf.Printer, results: list[Result], echo) -> None:
+    """The PDFs of up-to-date reports made without a browser, then one line if none could be made."""
+    try:
+        for result in results:
+            if result.status == "up to date" and not (Path(result.report).parent / pdf.PDF_FILE).is_file():
+                _print_pdf(printer, result, echo)
+    finally:
+        printer.close()
+    if printer.reason:
+        echo(f"warning: report.pdf not written: {printer.reason}", file=sys.stderr)
 
 
 def _bar(done: int, total: int, width: int = 20) -> str:
