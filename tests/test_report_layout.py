@@ -1,17 +1,18 @@
 """The report-making layer: numbers in the reader's language, honest banners, the appendix,
 long tables cut with a pointer to the whole, warnings and the key-figure dump kept out of
-report.html."""
+report.html, and an index page that escapes what it shows."""
 
 from __future__ import annotations
 
 import codecs
+import json
 
 import nbformat
 import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.output import appendix, display, provenance, publish, record
+from analysis.output import appendix, display, index, provenance, publish, record
 from analysis.text import i18n
 
 # --- values and tables --------------------------------------------------------------
@@ -176,12 +177,13 @@ def test_a_long_table_shows_head_and_tail_and_where_the_whole_is(recorder):
 def test_the_appendix_reads_as_words(recorder):
     recorder.input("data/published/national.csv")
     recorder.metrics({"growth_rate": 0.0494, "total_donations": 8236000, "region": None,
-                      "peak_period": "2024"})
+                      "peak_period": "2024", "total_qualifier": "about"})
     recorder.appendix()
     html = recorder.shown[-1]
     assert html.startswith('<div class="appendix"')
     for words in ("Phụ lục", "Tham số", "Ngôn ngữ", "Tiếng Việt", "(mặc định)", "national.csv",
-                  "đã công bố", "Tăng trưởng bình quân mỗi năm", "4,9%", "8.236.000", "Python", "pandas"):
+                  "đã công bố", "Tăng trưởng bình quân mỗi năm", "4,9%", "khoảng 8.236.000", "Python",
+                  "pandas"):
         assert words in html, words
     for repr_ in ("'vi'", "None", "'data/"):
         assert repr_ not in html, repr_
@@ -235,6 +237,44 @@ def test_warnings_and_the_key_figure_dump_stay_out_of_the_html(tmp_path):
     assert "hist_turns" not in page and "Các chỉ số chính" not in page
     assert "Đoạn văn." in page and "Phụ lục" in page
     assert '<html lang="vi">' in page and "<title>Giọt máu</title>" in page and "@page" in page
+
+
+# --- the index page -------------------------------------------------------------------
+
+
+def _report(out, run, notebook, meta, metrics, status="ok"):
+    folder = out / run / notebook
+    folder.mkdir(parents=True)
+    (folder / "report.html").write_text("<html></html>", "utf-8")
+    (folder / "metrics.json").write_text(json.dumps({"metrics": metrics, "meta": meta}), "utf-8")
+    status_file = out / run / index.STATUS_FILE
+    entries = json.loads(status_file.read_text("utf-8")) if status_file.is_file() else {}
+    entries[notebook] = {"status": status, "seconds": 12.34, "message": "",
+                         "finished_at": "2026-01-02T03:04:05"}
+    status_file.write_text(json.dumps(entries), "utf-8")
+
+
+def test_the_index_groups_runs_states_kinds_and_escapes(tmp_path):
+    meta = {"params": {"lang": "vi"}, "title": "Xu hướng <b>hiến máu</b>",
+            "inputs": [{"path": "x.csv", "sha256": "0" * 64, "kind": "real"}], "data_kind": "real",
+            "key_findings": ["Tổng 8.236.000 đơn vị. Cao nhất năm 2024."]}
+    _report(tmp_path, "z<i>&run", "trends", meta, {})
+    sim = {"params": {"lang": "vi"}, "title": "Giữ chân người hiến máu",
+           "inputs": [{"path": "data/example/v.csv", "sha256": "0" * 64, "kind": "simulated"}],
+           "data_kind": "simulated"}
+    figures = {"units_to_date": 1700, "units_to_date_qualifier": "at_least", "donors": 6127}
+    _report(tmp_path, "default", "donor_retention", sim, figures)
+    (tmp_path / "default" / "donor_retention" / "report.pdf").write_bytes(b"%PDF-1.4")
+    index.write_index(tmp_path)
+    page = (tmp_path / "index.html").read_text("utf-8")
+    assert '<meta name="viewport"' in page and '<html lang="vi">' in page
+    assert "z<i>" not in page and "z&lt;i&gt;&amp;run" in page
+    assert "&lt;b&gt;hiến máu&lt;/b&gt;" in page
+    assert "Dữ liệu của bạn" in page and "Dữ liệu mô phỏng" in page
+    assert "Tổng 8.236.000 đơn vị." in page and "Cao nhất" not in page
+    assert "Đơn vị máu đến nay: ít nhất 1.700 · Số người hiến: 6.127" in page
+    assert 'href="default/donor_retention/report.pdf"' in page and "chưa có PDF" in page
+    assert page.index("default") < page.index("z&lt;i&gt;")  # runs in order of their names
 
 
 @pytest.mark.slow

@@ -164,15 +164,29 @@ def metric_kind(name: str, value: object) -> str | None:
     return None
 
 
-def metric_value(name: str, value: object, lang: str) -> str:
+def qualifier_of(name: str, metrics: Mapping[str, object]) -> str | None:
+    """The qualifier a key figure carries beside it: `<name>_qualifier`, else `<first word>_qualifier`
+    (hist_turns → hist_qualifier, total_donations → total_qualifier)."""
+    for key in (f"{name}_qualifier", f"{name.split('_')[0]}_qualifier"):
+        if key != name and isinstance(metrics.get(key), str):
+            return metrics[key]
+    return None
+
+
+def metric_value(name: str, value: object, lang: str, qualifier: str | None = None) -> str:
+    """A key figure as a reader reads it; `qualifier` ('at_least', ...) is put before a number."""
     if isinstance(value, str) and value in i18n.QUALIFIER_WORDS["en"]:
         key = "qualifier_" + value
         return i18n.t(key, lang) if i18n.has(key, lang) else value
-    return fmt.cell(value, lang, metric_kind(name, value))
+    text = fmt.cell(value, lang, metric_kind(name, value))
+    if qualifier in i18n.QUALIFIER_WORDS["en"] and isinstance(value, int | float):
+        return i18n.fmt_qualified(text, qualifier, lang)
+    return text
 
 
 def metrics_table(metrics: Mapping[str, object], lang: str) -> str:
-    rows = [[html.escape(metric_label(k, lang)), html.escape(metric_value(k, v, lang)),
+    rows = [[html.escape(metric_label(k, lang)),
+             html.escape(metric_value(k, v, lang, qualifier_of(k, metrics))),
              f"<code>{html.escape(k)}</code>"] for k, v in metrics.items()]
     return _table([i18n.t("figure", lang), i18n.t("value", lang), i18n.t("metric_name", lang)],
                   rows, "key-figures")

@@ -9,12 +9,12 @@ import re
 from pathlib import Path
 
 from analysis.output.display import sheet_name
+from analysis.output.index import STATUS_FILE, write_index  # noqa: F401  (the runner's entry point)
 from analysis.output.record import METRICS_FILE
 
 # Reports are read offline by people who never open Jupyter: no script from a CDN.
 EXTERNAL_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', re.S)
 HIDDEN_TAGS = {"analyst-note", "parameters", "injected-parameters"}
-STATUS_FILE = "status.json"
 HTML_TAG = re.compile(r"<html(\s[^>]*)?>")
 STYLE = Path(__file__).resolve().parent / "report.css"
 
@@ -156,50 +156,3 @@ def write_summary_xlsx(run_dir: Path) -> None:
                     writer, sheet_name=_sheet_name(sheet_name(report.name, table.stem), used), index=False
                 )
     tmp.replace(run_dir / "summary.xlsx")
-
-
-def write_index(out: Path) -> None:
-    """reports/index.html: every run × notebook with status, time and links."""
-    rows = []
-    for status_file in sorted(out.glob("*/" + STATUS_FILE)):
-        run_dir = status_file.parent
-        for notebook, entry in sorted(json.loads(status_file.read_text("utf-8")).items()):
-            report = run_dir / notebook / "report.html"
-            failed = run_dir / "failed" / f"{notebook}.ipynb"
-            kind = ""
-            metrics = run_dir / notebook / METRICS_FILE
-            if metrics.is_file():
-                kind = json.loads(metrics.read_text("utf-8"))["meta"].get("data_kind", "")
-            links = []
-            if report.is_file():
-                links.append(f'<a href="{run_dir.name}/{notebook}/report.html">report</a>')
-                links.append(f'<a href="{run_dir.name}/{notebook}/notebook.ipynb">notebook</a>')
-            if entry["status"] == "failed" and failed.is_file():
-                links.append(f'<a href="{run_dir.name}/failed/{notebook}.ipynb">failed notebook</a>')
-            rows.append(
-                f'<tr class="{html.escape(entry["status"].replace(" ", "-"))}">'
-                f"<td>{html.escape(run_dir.name)}</td><td>{html.escape(notebook)}</td>"
-                f"<td>{html.escape(entry['status'])}</td><td>{html.escape(kind)}</td>"
-                f"<td>{html.escape(entry.get('finished_at', ''))}</td>"
-                f"<td>{entry['seconds']:.1f}</td><td>{' · '.join(links)}</td>"
-                f"<td>{html.escape(entry.get('message') or '')}</td></tr>"
-            )
-        if (run_dir / "summary.xlsx").is_file():
-            rows.append(
-                f'<tr><td>{html.escape(run_dir.name)}</td><td colspan="7">'
-                f'<a href="{run_dir.name}/summary.xlsx">summary.xlsx</a></td></tr>'
-            )
-    page = f"""<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8"><title>Báo cáo / Reports</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:4px 8px}}tr.failed{{background:#fdecea}}</style></head>
-<body><h1>Báo cáo / Reports</h1>
-<table><thead><tr><th>run</th><th>notebook</th><th>status</th><th>data</th><th>finished</th>
-<th>seconds</th><th>links</th><th>message</th></tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody></table></body></html>
-"""
-    tmp = out / ".index.html.tmp"
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(out / "index.html")
