@@ -1,6 +1,7 @@
 # The workbook's commands. `make report` and `make test` create .venv on first
 # use, install the pinned environment (requirements.lock) and the package, and
-# reinstall whenever the pins or pyproject.toml change. Caches and runtime
+# reinstall whenever the pins or pyproject.toml change. `make test` also checks
+# the system packages the suite needs (scripts/system-deps). Caches and runtime
 # files of Jupyter, IPython and matplotlib stay inside .venv/.
 
 PYTHON ?= python3
@@ -16,7 +17,7 @@ export JUPYTER_CONFIG_DIR  := $(CURDIR)/$(VENV)/etc/jupyter
 export XDG_CACHE_HOME      := $(CURDIR)/$(VENV)/cache
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: install report test lab lint bench clean lock
+.PHONY: install system-deps report test lab lint bench clean lock
 
 install: $(STAMP)
 
@@ -26,10 +27,13 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --no-cache-dir -q --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
+system-deps:  ## the browser, fonts and tools the suite needs (installs them as root on Debian/Ubuntu)
+	@sh scripts/system-deps
+
 report: install  ## run every notebook on params/default.yaml into reports/
 	$(BIN)/workbook run
 
-test: install  ## the whole suite: unit tests, notebooks (nbval), runner, browser
+test: system-deps install  ## the whole suite: unit tests, notebooks (nbval), runner, browser
 	$(BIN)/python -m pytest
 
 lab: install  ## JupyterLab on the notebooks
