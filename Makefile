@@ -30,7 +30,11 @@ STATE_DIRS := $(MPLCONFIGDIR) $(IPYTHONDIR) $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA
 # deleted in JupyterLab goes to the trash under XDG_DATA_HOME: both in .venv.
 LAB_FLAGS := --ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root --no-browser)
 
-.PHONY: install system-deps report test lab lint bench clean lock
+# The unit tier: tests/unit once it exists, until then every test that starts
+# no kernel and no browser (see SLOW_FIXTURES in tests/conftest.py).
+FAST_TESTS := $(if $(wildcard tests/unit),tests/unit,tests -m "not slow and not browser")
+
+.PHONY: install system-deps report test test-fast lab lint bench clean lock
 
 install: $(STAMP) | $(STATE_DIRS)
 
@@ -52,6 +56,9 @@ report: install  ## run every notebook on params/default.yaml into reports/
 
 test: system-deps install  ## the whole suite: unit tests, notebooks (nbval), runner, browser
 	$(BIN)/python -m pytest
+
+test-fast: install  ## the unit tier, under a minute
+	$(BIN)/python -m pytest $(FAST_TESTS)
 
 lab: export XDG_DATA_HOME := $(CURDIR)/$(VENV)/share
 lab: install  ## JupyterLab on the notebooks, on 127.0.0.1

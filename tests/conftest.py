@@ -14,6 +14,17 @@ os.environ.setdefault("MPLBACKEND", "agg")
 os.environ.setdefault("WORKBOOK_PSEUDONYM_KEY", "test-suite-key-not-secret-0123456789")
 
 
+# Tests that start a kernel or a browser are marked slow; `make test-fast` leaves them
+# out. Those using these fixtures are marked here, the others where they are written.
+SLOW_FIXTURES = {"run_notebook", "fresh_reports"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def execute(notebook: str, tmp_path: Path, **parameters) -> dict:
     """Run notebooks/<notebook>.ipynb with `parameters`; return its metrics.json."""
     import papermill

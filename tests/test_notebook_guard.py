@@ -55,6 +55,7 @@ def test_notebook_keeps_a_key_figure_cell(path):
     assert kept and all(c.outputs for c in kept)
 
 
+@pytest.mark.slow
 def test_tampered_key_figure_fails_nbval(tmp_path):
     source = ROOT / "notebooks" / "historical_vs_campaign.ipynb"
     nb = nbformat.read(source, as_version=4)
