@@ -34,7 +34,7 @@ LAB_FLAGS := --ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root --no-br
 # no kernel and no browser (see SLOW_FIXTURES in tests/conftest.py).
 FAST_TESTS := $(if $(wildcard tests/unit),tests/unit,tests -m "not slow and not browser")
 
-.PHONY: install system-deps report test test-fast lab lint bench clean lock
+.PHONY: install system-deps report test test-fast refresh lab lint bench clean lock
 
 install: $(STAMP) | $(STATE_DIRS)
 
@@ -59,6 +59,9 @@ test: system-deps install  ## the whole suite: unit tests, notebooks (nbval), ru
 
 test-fast: install  ## the unit tier, under a minute
 	$(BIN)/python -m pytest $(FAST_TESTS)
+
+refresh: install  ## accept an intended change: re-run the notebooks, store their key figures, print what moved
+	$(BIN)/python -m analysis.hygiene --refresh
 
 lab: export XDG_DATA_HOME := $(CURDIR)/$(VENV)/share
 lab: install  ## JupyterLab on the notebooks, on 127.0.0.1

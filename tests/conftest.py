@@ -25,6 +25,54 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
+KEY_FIGURES = "key figures that moved"
+ACCEPT = "If the change is intended, accept it: make refresh (re-runs the notebooks, stores the new figures)"
+
+
+class KeyFigureReport:
+    """When nbval finds a key-figure cell's output changed, name each figure that moved and how to accept it.
+
+    Registered as a plugin (not a conftest hook) so that it sees the notebooks' cells wherever
+    they are collected from.
+    """
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = (yield).get_result()
+        cell = getattr(item, "cell", None)  # nbval's items carry their notebook cell
+        if report.when != "call" or not report.failed or cell is None or call.excinfo is None:
+            return
+        from analysis import hygiene
+        from analysis.record import KEY_FIGURE_DECIMALS
+
+        if not hygiene.keeps_output(cell) or str(call.excinfo.value) != "Cell outputs differ":
+            return
+        stored, now = hygiene.printed_text(cell.outputs), hygiene.printed_text(item.test_outputs or [])
+        lines = hygiene.moved_lines(hygiene.moved(stored, now)) or [
+            f"no key figure moved at {KEY_FIGURE_DECIMALS} decimals; other output of the cell differs"
+        ]
+        where = f"{Path(str(item.fspath)).name}, cell {item.cell_num}"
+        text = "\n".join([f"{where} (stored → now):", *("    " + line for line in lines), ACCEPT])
+        report.sections.append((KEY_FIGURES, text))
+
+    def pytest_terminal_summary(self, terminalreporter):
+        found = [
+            text
+            for report in terminalreporter.stats.get("failed", [])
+            for name, text in getattr(report, "sections", [])
+            if name == KEY_FIGURES
+        ]
+        if found:
+            terminalreporter.section(KEY_FIGURES)
+            for text in found:
+                terminalreporter.write_line(text)
+
+
+def pytest_configure(config):
+    if not config.pluginmanager.has_plugin(KEY_FIGURES):
+        config.pluginmanager.register(KeyFigureReport(), KEY_FIGURES)
+
+
 def execute(notebook: str, tmp_path: Path, **parameters) -> dict:
     """Run notebooks/<notebook>.ipynb with `parameters`; return its metrics.json."""
     import papermill
