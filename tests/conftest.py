@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Where the browser check saves its screenshots: git-ignored, uploaded by the CI templates.
+SCREENSHOTS = ROOT / "reports" / "screenshots"
 os.environ.setdefault("MPLBACKEND", "agg")
 # A fixed pseudonym key for the suite, so no test creates a key file in the home folder.
 os.environ.setdefault("WORKBOOK_PSEUDONYM_KEY", "test-suite-key-not-secret-0123456789")

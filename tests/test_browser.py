@@ -13,10 +13,9 @@ import os
 import shutil
 
 import pytest
-from conftest import ROOT
+from conftest import SCREENSHOTS
 
 CHROMIUM = os.environ.get("WORKBOOK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-SCREENSHOTS = ROOT / "reports" / "screenshots"
 pytestmark = pytest.mark.browser
 
 # Mojibake of Vietnamese text read with the wrong encoding (UTF-8 bytes as Latin-1).
