@@ -2,16 +2,20 @@
 
 Checks what a reader sees: every image loads, no console error, Vietnamese text
 intact, and a report built on simulated data says so before anything else.
-Screenshots are saved in the test's temporary folder.
+Screenshots are saved in reports/screenshots/ (git-ignored), where CI picks them up.
+The browser is WORKBOOK_CHROMIUM when set (any Chrome or Chromium), else Debian's
+chromium on the PATH; `make test` installs it or says how to get one.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
+from conftest import SCREENSHOTS
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = os.environ.get("WORKBOOK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.browser
 
 # Mojibake of Vietnamese text read with the wrong encoding (UTF-8 bytes as Latin-1).
@@ -21,7 +25,7 @@ MOJIBAKE = ("Ã", "Ä‘", "áº", "á»")
 @pytest.fixture(scope="module")
 def browser():
     if CHROMIUM is None:
-        pytest.fail("Chromium is not installed: .ci/run installs Debian's chromium package")
+        pytest.fail("Chromium is not installed: run `make test`, or set WORKBOOK_CHROMIUM=/path/to/chrome")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -53,10 +57,17 @@ def _open(browser, path, shot):
     return page, errors
 
 
-def test_index_and_every_report_render(browser, fresh_reports, tmp_path):
+@pytest.fixture
+def screenshots():
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True)
+    return SCREENSHOTS
+
+
+def test_index_and_every_report_render(browser, fresh_reports, screenshots):
     out, proc = fresh_reports
     assert proc.returncode == 0, proc.stderr[-3000:]
-    page, errors = _open(browser, out / "index.html", tmp_path / "index.png")
+    page, errors = _open(browser, out / "index.html", screenshots / "index.png")
     assert not errors
     links = page.eval_on_selector_all("a[href$='report.html']", "els => els.map(e => e.getAttribute('href'))")
     reports = sorted(out.glob("*/*/report.html"))
@@ -65,7 +76,7 @@ def test_index_and_every_report_render(browser, fresh_reports, tmp_path):
 
     for report in reports:
         name = f"{report.parent.parent.name}-{report.parent.name}"
-        page, errors = _open(browser, report, tmp_path / f"{name}.png")
+        page, errors = _open(browser, report, screenshots / f"{name}.png")
         assert not errors, f"{name}: console errors {errors}"
         broken = page.eval_on_selector_all(
             "img", "imgs => imgs.filter(i => !i.complete || i.naturalWidth === 0).length"
@@ -89,3 +100,4 @@ def test_index_and_every_report_render(browser, fresh_reports, tmp_path):
             assert first_img is None or top < first_img.bounding_box()["y"]
             assert top < 400, f"{name}: the simulated-data banner is not at the top ({top}px)"
         page.close()
+    assert len(list(screenshots.glob("*.png"))) == len(reports) + 1  # what CI uploads

@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow  # runs the core notebook
+
 
 def _rows(name):
     with open(ROOT / "data" / "published" / name, encoding="utf-8") as fh:

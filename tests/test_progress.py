@@ -96,6 +96,7 @@ def test_notebook_key_figures(run_notebook, tmp_path, as_of, own_headers, basis)
     }
 
 
+@pytest.mark.slow
 def test_notebook_refuses_as_of_after_the_end(tmp_path):
     sheet = write_sheet(tmp_path)
     with pytest.raises(papermill.PapermillExecutionError) as err:

@@ -19,6 +19,7 @@ import pytest
 from conftest import ROOT
 
 WORKBOOK = [sys.executable, "-m", "analysis"]
+pytestmark = pytest.mark.slow
 
 
 def _notebook(body: str, params: str) -> nbformat.NotebookNode:
