@@ -248,7 +248,7 @@ def test_text_and_charts_render(lang):
         charts.plt.close(fig)
 
 
-@pytest.mark.parametrize("domain", ["historical_vs_campaign"])
+@pytest.mark.parametrize("domain", ["historical_vs_campaign", "campaign_progress"])
 def test_no_level_is_typed_into_the_text(domain):
     """The interval's level and the planning confidence reach the text as values."""
     from analysis.text import i18n, render
