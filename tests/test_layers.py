@@ -120,5 +120,4 @@ def test_modules_hold_one_idea(module):
 TOO_LONG_FOR_NOW = {
     "analysis.reports.campaign_progress.compute",
     "analysis.reports.donor_retention.compute",
-    "analysis.reports.trends.compute",
 }
