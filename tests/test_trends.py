@@ -18,6 +18,7 @@ import re
 import warnings
 
 import matplotlib
+import matplotlib.dates
 import numpy as np
 import pandas as pd
 import pytest
@@ -497,7 +498,7 @@ def test_key_findings_when_the_rates_agree_or_are_missing():
     assert ctx["peak_value"].qualifier == "at_least" and ctx["trough_value"].qualifier == "about"
     en = _text(render.render("trends", "key_findings", "en", **ctx))
     assert "grew by about 4.9% a year from 2013 to 2024." in en
-    assert "in the 6 of 12 years that have a figure" in en
+    assert "in the 6 of the 12 years that have a figure" in en
     assert "The highest year was 2024 (at least 1,700,000), the lowest 2013 (about 1,000,000)." in en
     sel, table, figs = figures_of(raw, None, "year")
     close = {**figs, "growth_rate_recent": figs["growth_rate"] + 0.005}  # half a point apart: they agree
@@ -620,6 +621,10 @@ def test_partial_periods_are_hollow_dashed_and_labelled(sim):
               and np.allclose(c.get_facecolor()[0][:3], 1.0)]  # white inside
     assert any(np.isclose(c.get_offsets()[:, 1], july).any() for c in hollow)
     assert sum(t.get_text() == "partial" for t in ax.texts) == 2
+    renderer = _draw(fig)
+    legend = ax.get_legend().get_window_extent(renderer)
+    point = ax.transData.transform((matplotlib.dates.date2num(pd.Timestamp("2024-07-01")), july))
+    assert not legend.contains(*point) and legend.y1 < ax.get_window_extent(renderer).y0  # under the axes
     plt_close(fig)
 
 

@@ -129,8 +129,9 @@ def series_chart(table: disclosure.Safe, figs: dict, period: str, lang: str, wha
         ax.set_xticks(x, [str(s.year) for s in x])
     else:
         _date_axis(ax, x.min(), x.max(), lang)
-    if handles:
-        ax.legend(handles=handles, loc="lower right", fontsize=9, framealpha=0.9)
+    if handles:  # under the axes: inside, it would hide a low last period
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.09), fontsize=9,
+                  ncol=min(len(handles), 4), frameon=False)
     fig.tight_layout()
     return fig
 
