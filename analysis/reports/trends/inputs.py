@@ -29,13 +29,18 @@ def read_series(path: str | Path, columns: dict[str, str] | None = None) -> pd.D
 
     The frame has date, donations and whatever region / breakdown columns the
     file has; the published series also has qualifier and source_id.
-    `attrs["measure"]` is "units" for the published series, else "donations".
+    `attrs["measure"]` is "units" for the published series, else "donations";
+    `attrs["measure_name"]` is the file's own header of the counted column when
+    `columns` maps `donations` to it (what the file counts: "new_donors").
     """
     full = config.resolve(path)
     if _is_published_layout(full):
         return national_series(published.national(full))
     frame = inputs.load(full, "timeseries", columns)
     frame.attrs["measure"] = "donations"
+    mapped = (columns or {}).get("donations")
+    if isinstance(mapped, str) and mapped.strip():
+        frame.attrs["measure_name"] = mapped.strip()
     return frame
 
 
