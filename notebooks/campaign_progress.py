@@ -25,7 +25,7 @@
 from typing import Optional  # parameters below are annotated for papermill's inspection
 
 # %% tags=["parameters"]
-lang: str = "vi"  # "vi" or "en": labels, headings and number formats
+lang: str = "vi"  # labels, headings and number formats; one of: vi, en
 campaign_id: str = "giotmau-2023"  # campaign to track (giotmau-<year>)
 as_of: Optional[str] = None  # ISO date the report stops at (None: the last session in the sheet)
 sessions_path: Optional[str] = "data/example/sessions_2023_simulated.csv"  # session sheet (None: published)

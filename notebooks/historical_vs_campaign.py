@@ -22,11 +22,11 @@
 from typing import Optional  # parameters below are annotated for papermill's inspection
 
 # %% tags=["parameters"]
-lang: str = "vi"  # "vi" or "en": labels, headings and number formats
+lang: str = "vi"  # labels, headings and number formats; one of: vi, en
 campaign_id: str = "giotmau-2023"  # campaign to set against history (giotmau-<year>)
-registered: Optional[int] = None  # officers registered (None: the campaign's published figure)
-show_rate: float = 1.0  # share of the registered who present
-confidence: float = 0.9  # chance of meeting the target asked of the planning view
+registered: Optional[int] = None  # officers registered (None: the published figure); range: (0, inf)
+show_rate: float = 1.0  # share of the registered who present; range: (0, 1]
+confidence: float = 0.9  # chance of meeting the target asked of the planning view; range: (0, 1)
 totals_path: str = "data/published/totals.csv"  # cumulative totals (totals kind)
 campaigns_path: str = "data/published/campaigns.csv"  # campaigns (campaigns kind)
 yield_sessions_path: str = "data/published/sessions.csv"  # published sessions: yield spread

@@ -25,14 +25,14 @@
 # in `analysis/text/templates/<lang>/trends/`, filled from `context`.
 
 # %%
-from typing import Optional  # parameters below are annotated for papermill's inspection
+from typing import Optional, Union  # parameters below are annotated for papermill's inspection
 
 # %% tags=["parameters"]
-lang: str = "vi"  # "vi" or "en": labels, headings and number formats
+lang: str = "vi"  # labels, headings and number formats; one of: vi, en
 timeseries_path: str = "data/published/national.csv"  # timeseries file, or the published national table
 timeseries_columns: Optional[dict] = None  # {canonical_name: name_in_file}, or None
-region: Optional[str] = None  # one region, or None for all regions together
-period: str = "year"  # "day", "week", "month", "quarter" or "year"
+region: Optional[Union[str, int]] = None  # one region (a name, or a number), or None for all together
+period: str = "year"  # the period of the totals; one of: day, week, month, quarter, year
 measure_label: Optional[str] = None  # what the series counts, in the reader's words (None: from the data)
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
 

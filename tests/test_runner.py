@@ -363,3 +363,34 @@ def test_values_outside_a_declared_domain_exit_2_before_running(books, tmp_path)
     res = workbook("run", params_file(tmp_path, "f", rate=0), "-n", "alpha", "-o", out)
     assert res.returncode == 2 and "f.yaml: parameter 'rate'" in res.stderr
     assert workbook("run", base, "-n", "alpha", "-p", "rate", "1", "-o", out).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("notebook", "key", "value", "allowed"),
+    [
+        ("trends", "lang", "fr", "vi, en"),
+        ("trends", "period", "fortnight", "day, week, month, quarter, year"),
+        ("historical_vs_campaign", "confidence", "1.5", "(0, 1)"),
+        ("historical_vs_campaign", "show_rate", "0", "(0, 1]"),
+        ("donor_retention", "min_cell", "0", "[1, inf)"),
+    ],
+)
+def test_the_notebooks_refuse_values_outside_their_domains(tmp_path, notebook, key, value, allowed):
+    out = tmp_path / "reports"
+    res = workbook("run", "-n", notebook, "-p", key, value, "-o", out)
+    assert res.returncode == 2 and not out.exists()
+    assert f"command line (-p): parameter {key!r}" in res.stderr and allowed in res.stderr
+
+
+def test_a_region_may_be_a_number(tmp_path):
+    from analysis.reports.trends import inputs as trend_inputs
+
+    series = tmp_path / "by_state.csv"
+    series.write_text("date,region,donations\n" + "".join(
+        f"2023-0{m}-01,{r},{10 * r + m}\n" for m in range(1, 7) for r in (1, 2)))
+    res = workbook("run", "-n", "trends", "-p", "timeseries_path", series, "-p", "region", "13",
+                   "-o", tmp_path / "r")
+    assert "expected" not in res.stderr  # a number is a region's name: the type is accepted
+    assert res.returncode == 2 and "region '13' is not in the file; known: 1, 2" in res.stderr
+    chosen = trend_inputs.read({"timeseries_path": series, "region": 2})["series"]
+    assert len(chosen) == 12  # the preflight accepts region 2 (the notebook then selects it)

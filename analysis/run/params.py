@@ -210,10 +210,11 @@ def _check_type(spec: ParamSpec, value: object) -> str | None:
         "dict": lambda v: isinstance(v, dict),
         "list": lambda v: isinstance(v, list),
     }
-    check = checks.get(base)
-    if check is None or check(value):
+    kinds = base[len("Union["):-1].split(",") if base.startswith("Union[") else [base]
+    found = [checks.get(kind) for kind in kinds]
+    if None in found or any(check(value) for check in found):
         return None
-    return f"expected {base}, got {type(value).__name__} {value!r}"
+    return f"expected {' or '.join(kinds)}, got {type(value).__name__} {value!r}"
 
 
 def resolve_dates(values: dict) -> dict:

@@ -15,13 +15,18 @@ import pandas as pd
 from analysis import config, inputs
 from analysis.errors import DataError
 from analysis.inputs import published
+from analysis.reports.trends.regions import select_region
 
 PUBLISHED_LAYOUT = {"year", "scope", "measure", "value"}
 
 
 def read(params: Mapping[str, object], record: Callable = config.resolve) -> dict:
-    """{"series": the timeseries frame}; a WorkbookError when the file cannot be used."""
-    return {"series": read_series(record(params["timeseries_path"]), params.get("timeseries_columns"))}
+    """{"series": the timeseries frame}; a WorkbookError when the file cannot be used,
+    or when the region asked for is not in it (so the run stops before it starts)."""
+    series = read_series(record(params["timeseries_path"]), params.get("timeseries_columns"))
+    if params.get("region") is not None:
+        select_region(series, params["region"])
+    return {"series": series}
 
 
 def read_series(path: str | Path, columns: dict[str, str] | None = None) -> pd.DataFrame:

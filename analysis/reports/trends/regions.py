@@ -53,8 +53,12 @@ def detect_total_region(frame: pd.DataFrame) -> str | None:
     return str(found[0]) if len(found) == 1 else None
 
 
-def select_region(frame: pd.DataFrame, region: str | None = None) -> Selection:
-    """The series for `region`, or for all regions together (a total row used if there is one)."""
+def select_region(frame: pd.DataFrame, region: str | int | None = None) -> Selection:
+    """The series for `region`, or for all regions together (a total row used if there is one).
+
+    A region may be named by a number when the file's regions are numbers (`region: 13`).
+    """
+    region = None if region is None else str(region)
     has_regions = "region" in frame and frame["region"].notna().any()
     file_start = frame["date"].min()
     if not has_regions:
