@@ -25,7 +25,7 @@
 from typing import Optional  # parameters below are annotated for papermill's inspection
 
 # %% tags=["parameters"]
-lang: str = "vi"  # "vi" or "en": labels, headings and number formats
+lang: str = "vi"  # labels, headings and number formats; one of: vi, en
 campaign_id: str = "giotmau-2023"  # campaign to track (giotmau-<year>)
 as_of: Optional[str] = None  # ISO date the report stops at (None: the last session in the sheet)
 sessions_path: Optional[str] = "data/example/sessions_2023_simulated.csv"  # session sheet (None: published)
@@ -39,9 +39,9 @@ output_dir: Optional[str] = None  # where the runner writes figures, tables, met
 
 # %%
 from analysis.inputs import published
-from analysis.model import disclosure, scenario
+from analysis.model import scenario
 from analysis.output.record import Recorder
-from analysis.reports.campaign_progress import charts
+from analysis.reports.campaign_progress import charts, context, figures, projection, tables
 from analysis.reports.campaign_progress import compute as progress
 from analysis.reports.campaign_progress import inputs as report_inputs
 
@@ -49,52 +49,51 @@ rec = Recorder("campaign_progress", globals())
 data = report_inputs.read(rec.params, rec.input)
 plan, state, snapshot, yield_sessions = data["plan"], data["state"], data["snapshot"], data["yield_sessions"]
 hist_yield = progress.historical_yield(snapshot)
-yield_sessions = published.sessions(rec.input(yield_sessions_path))
-outlook = progress.projection(state, hist_yield,
-                              scenario.session_yields(yield_sessions))
-figs = progress.key_figures(state, outlook)
+outlook = projection.outlook(state, hist_yield, scenario.session_yields(yield_sessions), projection.LEVEL)
+figs = figures.key_figures(state, outlook)
 rec.metrics(figs)
-text = progress.story(state, figs, outlook, hist_yield, sessions_path,
-                      lang)
-rec.markdown(text["title"])
+sheet = progress.details(state)  # row counts, sums and qualifiers the text needs beyond the key figures
 sources = published.citations(
-    progress.sources_used(state, outlook, snapshot, yield_sessions, published.sources()))
+    figures.sources_used(state, outlook, snapshot, yield_sessions, published.sources()))
+rec.say("title", **context.title(plan, figs))
 rec.header()
+rec.findings(**context.key_findings(figs, plan, sheet, outlook, projection.LEVEL))
 
 # %% [markdown] tags=["analyst-note"]
 # Units so far against the target, by date; the remaining sessions and the projection
 # of the final total on the right.
 
 # %%
-rec.markdown(text["status"])
-if state.as_of is not None:
-    rec.figure(charts.cumulative_progress(state, figs, outlook, lang), "cumulative_units")
+rec.say("status", **context.status(figs, plan, sheet, sessions_path))
+sessions = progress.sessions_table(state)
+if figs["as_of"] is not None:
+    rec.figure(charts.cumulative_progress(sessions, plan, sheet, figs, outlook, lang), "cumulative_units")
 
 # %% [markdown] tags=["analyst-note"]
 # Sites: units, registrations, yield and deferral rate of each (tables/by_site.csv).
 
 # %%
 by_site = progress.by_site(state.held)
-rec.table(disclosure.no_people(by_site), "by_site", show=False)
+rec.table(by_site, "by_site", show=False)
 if len(by_site):
-    rec.markdown(text["sites"])
-    rec.show(progress.site_table_for_report(by_site, lang))
+    rec.say("sites", **context.sites(by_site))
+    rec.show(tables.shown(by_site, lang))
     rec.figure(charts.site_units(by_site, lang), "by_site")
 
 # %%
-rec.markdown(text["yield"])
+rec.say("yield", **context.yield_(figs, sheet, hist_yield))
 
 # %% [markdown] tags=["analyst-note"]
 # What each remaining session must bring, against what the sessions held brought.
 
 # %%
-rec.markdown(text["needed"])
-if len(state.held) and figs["sessions_remaining"]:
-    rec.figure(charts.session_units(state, figs, lang), "units_per_session")
+rec.say("needed", **context.needed(figs, sheet))
+if figs["sessions_reported"] and figs["sessions_remaining"]:
+    rec.figure(charts.session_units(sessions, figs, lang), "units_per_session")
 
 # %%
-rec.markdown(text["projection"])
-rec.markdown(text["unknown"])
+rec.say("projection", **context.projection(figs, plan, sheet, outlook, projection.LEVEL))
+rec.say("unknown", **context.unknown(figs, plan, sheet))
 
 # %% [markdown] tags=["analyst-note"]
 # The appendix: parameters, inputs with their kind and sha256, sources.
@@ -107,8 +106,8 @@ rec.appendix(sources)
 # nbval compares, so a change that moves a key figure fails the test suite.
 
 # %%
-rec.markdown(text["key_figures"])
-rec.show(progress.key_figures_table(figs, lang))
+rec.say("key_figures")
+rec.show(tables.key_figures_table(figs, projection.LEVEL, lang))
 
 # %% keep_output=true
 rec.finish()

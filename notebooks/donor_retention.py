@@ -24,11 +24,11 @@
 from typing import Optional  # parameters below are annotated for papermill's inspection
 
 # %% tags=["parameters"]
-lang: str = "vi"  # "vi" or "en": labels, headings and number formats
+lang: str = "vi"  # labels, headings and number formats; one of: vi, en
 visits_path: str = "data/example/visits_simulated.csv"  # one row per donor visit (visits kind)
 visits_columns: Optional[dict] = None  # {canonical_name: name_in_file}, or None
-min_interval_days: int = 84  # legal minimum between whole-blood donations (12 weeks)
-min_cell: int = 5  # cells of fewer people than this are hidden in published tables
+min_interval_days: int = 84  # legal minimum between whole-blood donations (12 weeks); range: [1, 3650]
+min_cell: int = 5  # cells of fewer people than this are hidden in published tables; range: [1, inf)
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
 
 # %%

@@ -5,16 +5,20 @@ error, Vietnamese text intact, a report built on simulated data says so before
 anything else, the key findings come before the first figure, the appendix is
 last, and outside the appendix no English header, no Python repr, no warning
 and no number with more digits than it means. Full-page screenshots go to
-$WORKBOOK_SCREENSHOTS (default test-artifacts/screenshots/), where CI can keep them.
+$WORKBOOK_SCREENSHOTS, by default reports/screenshots/ (git-ignored), where CI picks them up.
+The browser is the one report.pdf is printed with: WORKBOOK_CHROMIUM when set (any Chrome
+or Chromium), else Debian's chromium on the PATH; `make test` installs it or says how to get one.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SCREENSHOTS
 
 from analysis.output import pdf
 from analysis.text import render
@@ -34,11 +38,10 @@ WARNINGS = re.compile(r"Warning|warnings\.warn|Traceback|DeprecationWarning|Runt
 ENGLISH_HEADER = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")  # a column name as code writes it
 LONG_DECIMAL = re.compile(r"\d[.,]\d{4,}(?![\d.,])")  # 0,8529: more digits than a reader can use
 # Checks a report does not pass yet, each with the work that will make it pass; remove an entry
-# when its report passes (the test then reports XPASS for nothing: it simply passes).
+# when its report passes (a passing report is not held to its entry, so nothing breaks meanwhile).
 PENDING = {
-    ("historical_vs_campaign", "english_header"): "the planning table's headers (text conversion)",
-    ("historical_vs_campaign", "digits"): "the history paragraph's yield, 0,8529 (text conversion)",
-    ("donor_retention", "repr"): "the suppression note quotes the CSV column's value True (text conversion)",
+    ("historical_vs_campaign", "digits"): "the yield 0,8529 in key findings and history (report text)",
+    ("donor_retention", "repr"): "the suppression note quotes the CSV column's value True (report text)",
 }
 # The page outside its appendix: text and table headers, read from a clone without .appendix.
 OUTSIDE_APPENDIX = """() => {
@@ -52,16 +55,19 @@ OUTSIDE_APPENDIX = """() => {
 }"""
 
 
+@pytest.fixture(scope="module")
 def screenshots() -> Path:
-    folder = Path(os.environ.get("WORKBOOK_SCREENSHOTS") or ROOT / "test-artifacts" / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
+    """A fresh folder for this run's screenshots: $WORKBOOK_SCREENSHOTS or reports/screenshots/."""
+    folder = Path(os.environ.get("WORKBOOK_SCREENSHOTS") or SCREENSHOTS)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
     return folder
 
 
 @pytest.fixture(scope="module")
 def browser():
     if CHROMIUM is None:
-        pytest.fail("Chromium is not installed: .ci/run installs Debian's chromium package")
+        pytest.fail("Chromium is not installed: run `make test`, or set WORKBOOK_CHROMIUM=/path/to/chrome")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -81,10 +87,10 @@ def _open(browser, path, shot, width=1200):
     return page, errors
 
 
-def test_index_lists_every_report_and_reads_on_a_phone(browser, fresh_reports):
+def test_index_lists_every_report_and_reads_on_a_phone(browser, fresh_reports, screenshots):
     out, proc = fresh_reports
     assert proc.returncode == 0, proc.stderr[-3000:]
-    page, errors = _open(browser, out / "index.html", screenshots() / "index.png")
+    page, errors = _open(browser, out / "index.html", screenshots / "index.png")
     assert not errors
     links = page.eval_on_selector_all("a[href$='report.html']", "els => els.map(e => e.getAttribute('href'))")
     reports = sorted(out.glob("*/*/report.html"))
@@ -93,7 +99,7 @@ def test_index_lists_every_report_and_reads_on_a_phone(browser, fresh_reports):
     assert pdfs == len(reports), "the index links every report's PDF"
     assert page.eval_on_selector_all("li.report .kind", "els => els.length") == len(reports)
     page.close()
-    phone, _ = _open(browser, out / "index.html", screenshots() / "index-phone.png", width=390)
+    phone, _ = _open(browser, out / "index.html", screenshots / "index-phone.png", width=390)
     assert phone.get_attribute("meta[name=viewport]", "content")
     overflow = phone.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the index is {overflow}px wider than a phone"
@@ -102,13 +108,13 @@ def test_index_lists_every_report_and_reads_on_a_phone(browser, fresh_reports):
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 @pytest.mark.parametrize("run", RUNS)
-def test_report_reads_as_a_report(browser, fresh_reports, run, notebook):
+def test_report_reads_as_a_report(browser, fresh_reports, screenshots, run, notebook):
     out, proc = fresh_reports
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = out / run / notebook / "report.html"
     assert report.is_file(), f"{run}/{notebook}: no report.html"
     name = f"{run}-{notebook}"
-    page, errors = _open(browser, report, screenshots() / f"{name}.png")
+    page, errors = _open(browser, report, screenshots / f"{name}.png")
     assert not errors, f"{name}: console errors {errors}"
     images = page.eval_on_selector_all(
         "img", "imgs => imgs.map(i => [i.complete && i.naturalWidth > 0, (i.alt || '').trim()])"

@@ -218,25 +218,47 @@ def _notebook():
                                execution_count=1),
     ]
     end = nbformat.v4.new_code_cell("rec.appendix()")
-    end.outputs = [nbformat.v4.new_output("display_data",
-                                          {"text/html": '<div class="appendix">Phụ lục</div>'})]
+    own = ('<div class="appendix-key-figures"><h3>Các chỉ số chính</h3>'
+           "<table><tr><td>26.203</td></tr></table></div>")
+    end.outputs = [nbformat.v4.new_output("display_data", {
+        "text/html": f'<div class="appendix"><h2>Phụ lục</h2>{own}<p>Phần mềm</p></div>'})]
     heading = nbformat.v4.new_code_cell("rec.say('key_figures')")
-    heading.outputs = [nbformat.v4.new_output("display_data", {"text/html": "<h2>Các chỉ số chính</h2>"})]
+    heading.outputs = [nbformat.v4.new_output("display_data", {"text/html": "<h2>Chỉ số của báo cáo</h2>"}),
+                       nbformat.v4.new_output("display_data", {"text/markdown": "**x**", "text/plain": "x"})]
     figures = nbformat.v4.new_code_cell("rec.finish()", metadata={"keep_output": True})
     figures.outputs = [nbformat.v4.new_output("stream", name="stdout", text="hist_turns  26203\n")]
     nb.cells = [body, end, heading, figures]
     return nb
 
 
-def test_warnings_and_the_key_figure_dump_stay_out_of_the_html(tmp_path):
-    nbformat.write(_notebook(), tmp_path / "notebook.ipynb")
+def _exported(nb, tmp_path) -> tuple[dict, str]:
+    nbformat.write(nb, tmp_path / "notebook.ipynb")
     dropped = publish.export_html(tmp_path / "notebook.ipynb", tmp_path / "report.html", "Giọt máu")
-    page = (tmp_path / "report.html").read_text("utf-8")
-    assert dropped == {"stderr": 1, "repr": 1, "after_appendix": 2}
-    assert "RuntimeWarning" not in page and "<Figure" not in page
-    assert "hist_turns" not in page and "Các chỉ số chính" not in page
+    return dropped, (tmp_path / "report.html").read_text("utf-8")
+
+
+def test_warnings_and_the_key_figure_dump_stay_out_of_the_html(tmp_path):
+    dropped, page = _exported(_notebook(), tmp_path)
+    assert dropped == {"stderr": 1, "repr": 1, "after_appendix": 1}
+    assert "RuntimeWarning" not in page and "<Figure" not in page and "hist_turns" not in page
     assert "Đoạn văn." in page and "Phụ lục" in page
     assert '<html lang="vi">' in page and "<title>Giọt máu</title>" in page and "@page" in page
+    appendix_html = page[page.index('class="appendix"'):]
+    # what stood after the appendix is its last part; without a table it leaves the key figures be
+    assert "<h3>Chỉ số của báo cáo</h3>" in appendix_html and "26.203" in appendix_html
+    assert appendix_html.index("Phần mềm") < appendix_html.index("Chỉ số của báo cáo")
+
+
+def test_a_notebooks_own_key_figures_table_takes_the_appendix_s_place(tmp_path):
+    nb = _notebook()
+    table = nbformat.v4.new_output("display_data",
+                                   {"text/html": "<table><tr><td>26,203 turns</td></tr></table>"})
+    nb.cells[2].outputs.append(table)
+    _, page = _exported(nb, tmp_path)
+    appendix_html = page[page.index('class="appendix"'):]
+    assert "26,203 turns" in appendix_html and "26.203" not in appendix_html
+    assert appendix_html.index("Chỉ số của báo cáo") < appendix_html.index("Phần mềm")
+    assert page.count('class="appendix"') == 1
 
 
 # --- the index page -------------------------------------------------------------------

@@ -16,9 +16,12 @@ LANGS = i18n.LANGS
 
 
 def catalogue(lang: str, domain: str) -> dict[str, str]:
+    """key -> text; a plural entry (ngettext) is keyed by its singular id, its forms joined."""
     path = i18n.LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
     with open(path, "rb") as fh:
-        return {m.id: m.string for m in read_po(fh, locale=lang) if m.id}
+        messages = [m for m in read_po(fh, locale=lang) if m.id]
+    return {(m.id[0] if isinstance(m.id, tuple) else m.id):
+            (" | ".join(m.string) if isinstance(m.string, tuple) else m.string) for m in messages}
 
 
 # Labels whose languages take different fields: a month is a number in Vietnamese, a name in English.
@@ -80,3 +83,24 @@ def test_numbers_follow_the_language():
     text = "{{ n | int }} {{ s | pct }} {{ y | num(3) }}"
     assert env["vi"].from_string(text).render(n=26203, s=0.125, y=0.8529) == "26.203 12,5% 0,853"
     assert env["en"].from_string(text).render(n=26203, s=0.125, y=0.8529) == "26,203 12.5% 0.853"
+
+
+def test_plural_forms_follow_each_language(tmp_path, monkeypatch):
+    """ngettext: one form in Vietnamese, two in English; a catalogue entry says both."""
+    entry = 'msgid "n_sites"\nmsgid_plural "n_sites_plural"\n'
+    texts = {"vi": entry + 'msgstr[0] "{n} điểm"\n',
+             "en": entry + 'msgstr[0] "{n} site"\nmsgstr[1] "{n} sites"\n'}
+    for lang, text in texts.items():
+        folder = tmp_path / lang / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        header = (i18n.LOCALE_DIR / lang / "LC_MESSAGES" / "common.po").read_text("utf-8")
+        (folder / "common.po").write_text(header + "\n" + text, "utf-8")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n.translations.cache_clear()
+    try:
+        assert i18n.tn("n_sites", "n_sites_plural", 1, "en") == "1 site"
+        assert i18n.tn("n_sites", "n_sites_plural", 12, "en") == "12 sites"
+        assert i18n.tn("n_sites", "n_sites_plural", 12, "vi") == "12 điểm"
+        assert catalogue("en", "common")["n_sites"] == "{n} site | {n} sites"
+    finally:
+        i18n.translations.cache_clear()

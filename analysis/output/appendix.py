@@ -227,8 +227,9 @@ def appendix(lang: str, params: Mapping[str, object], inputs: list[dict], source
         parts += [h("inputs"), inputs_table(inputs, lang)]
     if sources is not None and len(sources):
         parts.append(render.render("common", "sources", lang, sources=list(sources.itertuples())))
-    if metrics:
-        parts += [h("key_figures_heading"), metrics_table(metrics, lang)]
+    if metrics:  # a notebook's own key-figures table, shown after the appendix, takes this place
+        parts.append(f'<div class="appendix-key-figures">{h("key_figures_heading")}'
+                     f"{metrics_table(metrics, lang)}</div>")
     made = f"{i18n.fmt_date(generated_at.date(), lang)} {generated_at:%H:%M}"
     software = " · ".join(f"{('Python' if k == 'python' else k)} {v}" for k, v in versions.items())
     parts += [h("versions"), f'<p class="versions">{html.escape(software)}</p>',

@@ -24,10 +24,11 @@ def for_readers(nb) -> dict[str, int]:
 
     - stderr streams (Python warnings, library chatter): never in a report;
     - outputs that are only a plain-text repr (`<Figure ...>`, a stray value);
-    - everything after the appendix: the key-figure cell's code-style lines
-      (kept in the notebook for nbval) and its heading; the appendix shows the
-      key figures, translated and formatted. Without an appendix, the outputs
-      of `keep_output` cells are left out alone.
+    - the key-figure cell's code-style lines (`keep_output`: kept in the notebook
+      for nbval), the appendix showing the key figures translated and formatted;
+    - nothing stands after the appendix: what a notebook shows after it (its own
+      key-figures heading and table) moves into it, in place of the appendix's own
+      key-figures table when it brings a table; anything else after it is left out.
     """
     dropped = {"stderr": 0, "repr": 0, "after_appendix": 0}
     for cell in nb.cells:
@@ -43,23 +44,45 @@ def for_readers(nb) -> dict[str, int]:
                 kept.append(output)
         if "outputs" in cell:
             cell.outputs = kept
-    last = next((i for i, cell in enumerate(nb.cells) if _shows_appendix(cell)), None)
+        if cell.get("metadata", {}).get("keep_output"):
+            cell.outputs = []
+    last = next((i for i, cell in enumerate(nb.cells) if _appendix_output(cell) is not None), None)
     if last is not None:
-        dropped["after_appendix"] = len(nb.cells) - last - 1
+        moved = []
+        for cell in nb.cells[last + 1:]:
+            for output in cell.get("outputs", []):
+                text = _html(output)
+                if text:
+                    moved.append(HEADING.sub(r"<\1h3", text))
+                else:
+                    dropped["after_appendix"] += 1
+        if moved:
+            _move_into_appendix(_appendix_output(nb.cells[last]), "".join(moved))
         nb.cells = nb.cells[: last + 1]
-    else:
-        for cell in nb.cells:
-            if cell.get("metadata", {}).get("keep_output"):
-                cell.outputs = []
     return dropped
 
 
-def _shows_appendix(cell) -> bool:
-    for output in cell.get("outputs", []):
-        text = output.get("data", {}).get("text/html", "")
-        if 'class="appendix"' in ("".join(text) if isinstance(text, list) else text):
-            return True
-    return False
+HEADING = re.compile(r"<(/?)h2\b")  # a section heading after the appendix becomes one of its headings
+KEY_FIGURES_PART = re.compile(r'<div class="appendix-key-figures">.*?</div>', re.S)
+
+
+def _html(output) -> str:
+    text = output.get("data", {}).get("text/html", "")
+    return "".join(text) if isinstance(text, list) else text
+
+
+def _appendix_output(cell):
+    return next((o for o in cell.get("outputs", []) if 'class="appendix"' in _html(o)), None)
+
+
+def _move_into_appendix(output, extra: str) -> None:
+    """Put `extra` inside the appendix: where its key figures were when `extra` has a table, else last."""
+    text = _html(output)
+    if "<table" in extra and KEY_FIGURES_PART.search(text):
+        text = KEY_FIGURES_PART.sub(lambda _: extra, text, count=1)
+    else:
+        text = text[: text.rindex("</div>")] + extra + "</div>"
+    output["data"]["text/html"] = text
 
 
 def export_html(notebook: Path, target: Path, title: str = "") -> dict[str, int]:

@@ -30,6 +30,17 @@ from analysis.output.provenance import data_kind, sha256  # noqa: F401  (part of
 from analysis.text import i18n, render
 
 METRICS_FILE = "metrics.json"
+# The stated precision of the key figures: `finish()` prints floats rounded to
+# this many decimals, so nbval (which compares text, with no tolerance) and
+# `make refresh` see a figure move only when it changes at this precision.
+KEY_FIGURE_DECIMALS = 4
+
+
+def key_figure_text(value) -> str:
+    """A key figure as the key-figure cell prints it: floats rounded, -0.0000 shown as 0.0000."""
+    if isinstance(value, float):
+        return f"{round(value, KEY_FIGURE_DECIMALS) + 0.0:.{KEY_FIGURE_DECIMALS}f}"
+    return str(value)
 
 
 def to_json_value(value):
@@ -238,8 +249,7 @@ class Recorder:
             (self.out / METRICS_FILE).write_text(json.dumps(payload, ensure_ascii=False, indent=2), "utf-8")
         width = max(len(k) for k in self.values) if self.values else 0
         for key, value in self.values.items():
-            shown = f"{value:.4f}" if isinstance(value, float) else str(value)
-            print(f"{key:<{width}}  {shown}")
+            print(f"{key:<{width}}  {key_figure_text(value)}")
 
 
 def figure_title(fig) -> str:

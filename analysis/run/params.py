@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import importlib
 import importlib.util
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,8 +144,51 @@ def _is_date(value: object) -> bool:
         return False
 
 
+# A parameter's domain is declared at the end of its help comment, in a form papermill's
+# own inspection still reads (no "=" in it): "one of: vi, en" or "range: (0, 1]".
+_ONE_OF = re.compile(r"one of:\s*(?P<values>[^;()]+?)\s*$")
+_RANGE = re.compile(
+    r"range:\s*(?P<open>[\[(])\s*(?P<low>[-+.\w]+)\s*,\s*(?P<high>[-+.\w]+)\s*(?P<close>[\])])\s*$"
+)
+
+
+def domain(spec: ParamSpec) -> tuple[str, object] | None:
+    """("one of", [values]) or ("range", (low, high, low_closed, high_closed)) from the help, or None."""
+    for part in (p.strip() for p in spec.help.split(";")):
+        if match := _ONE_OF.search(part):
+            return "one of", [v.strip().strip("\"'") for v in match["values"].split(",") if v.strip()]
+        if match := _RANGE.search(part):
+            return "range", (float(match["low"]), float(match["high"]),
+                             match["open"] == "[", match["close"] == "]")
+    return None
+
+
+def _outside(spec: ParamSpec, value: object) -> str | None:
+    """What is wrong with a value of the right type that lies outside the parameter's domain."""
+    declared = domain(spec)
+    if declared is None or value is None:
+        return None
+    kind, allowed = declared
+    if kind == "one of":
+        if str(value) in allowed:
+            return None
+        return f"allowed values are {', '.join(allowed)}; got {value!r}"
+    low, high, low_closed, high_closed = allowed
+    above = value >= low if low_closed else value > low
+    below = value <= high if high_closed else value < high
+    if above and below:
+        return None
+    shown = f"{'[' if low_closed else '('}{low:g}, {high:g}{']' if high_closed else ')'}"
+    return f"allowed range is {shown}; got {value!r}"
+
+
 def check_value(spec: ParamSpec, value: object) -> str | None:
-    """None if `value` suits the parameter, else what is wrong."""
+    """None if `value` suits the parameter (its type, then its declared domain), else what is wrong."""
+    wrong = _check_type(spec, value)
+    return wrong if wrong else _outside(spec, value)
+
+
+def _check_type(spec: ParamSpec, value: object) -> str | None:
     type_name = spec.type_name.replace(" ", "")
     optional = type_name.startswith("Optional[") or type_name == "None"
     base = type_name[len("Optional[") : -1] if type_name.startswith("Optional[") else type_name
@@ -166,10 +210,11 @@ def check_value(spec: ParamSpec, value: object) -> str | None:
         "dict": lambda v: isinstance(v, dict),
         "list": lambda v: isinstance(v, list),
     }
-    check = checks.get(base)
-    if check is None or check(value):
+    kinds = base[len("Union["):-1].split(",") if base.startswith("Union[") else [base]
+    found = [checks.get(kind) for kind in kinds]
+    if None in found or any(check(value) for check in found):
         return None
-    return f"expected {base}, got {type(value).__name__} {value!r}"
+    return f"expected {' or '.join(kinds)}, got {type(value).__name__} {value!r}"
 
 
 def resolve_dates(values: dict) -> dict:
@@ -182,30 +227,71 @@ def select(
     specs_by_notebook: dict[str, dict[str, ParamSpec]],
     source: str,
     known: set[str] | None = None,
+    origins: dict[str, str] | None = None,
 ) -> dict[str, dict]:
-    """Each notebook's parameters from one params file; unknown keys and bad types raise.
+    """Each notebook's parameters from one params file; unknown keys and bad values raise.
 
     `known` is every parameter any notebook declares: a key that only an
     unselected notebook takes (`-n` chose others) is not a typo and is left out.
+    `origins` names where a key came from when not from `source` (the command line).
     """
     known = known or {name for specs in specs_by_notebook.values() for name in specs}
+    origins = origins or {}
     problems = []
     for key in given:
+        where = origins.get(key, source)
         if key in RUNNER_PARAMS:
-            problems.append(f"{source}: parameter {key!r} is set by the runner, not by a params file")
+            problems.append(f"{where}: parameter {key!r} is set by the runner, not by a params file")
         elif key not in known:
-            problems.append(f"{source}: " + _unknown("parameter", key, sorted(known - set(RUNNER_PARAMS))))
+            problems.append(f"{where}: " + _unknown("parameter", key, sorted(known - set(RUNNER_PARAMS))))
     chosen: dict[str, dict] = {}
     for notebook, specs in specs_by_notebook.items():
         mine = {k: v for k, v in given.items() if k in specs and k not in RUNNER_PARAMS}
         for key, value in mine.items():
             wrong = check_value(specs[key], value)
             if wrong:
-                problems.append(f"{source}: parameter {key!r} ({specs[key].type_name}): {wrong}")
+                where = origins.get(key, source)
+                problems.append(f"{where}: parameter {key!r} ({specs[key].type_name}): {wrong}")
         chosen[notebook] = resolve_dates(mine)
     if problems:
         raise ParamsError(list(dict.fromkeys(problems)))
     return chosen
+
+
+COMMAND_LINE = "command line (-p)"
+NOTEBOOKS_KEY = "notebooks"  # a params file may name the notebooks it is for
+
+
+def split_notebooks(given: dict, source: str, available: list[str]) -> tuple[dict, list[str] | None]:
+    """A params file's values without its `notebooks:` key, and that list (None: every notebook)."""
+    values = dict(given)
+    wanted = values.pop(NOTEBOOKS_KEY, None)
+    if wanted is None:
+        return values, None
+    if isinstance(wanted, str):
+        wanted = [wanted]
+    if not isinstance(wanted, list) or not all(isinstance(n, str) for n in wanted):
+        raise ParamsError([f"{source}: {NOTEBOOKS_KEY!r} must be a list of notebook names, got {wanted!r}"])
+    unknown = [n for n in wanted if n not in available]
+    if unknown:
+        raise ParamsError([f"{source}: " + _unknown("notebook", n, available) for n in unknown])
+    return values, wanted
+
+
+def run_name(stem: str, overrides: dict, name: str | None = None) -> str:
+    """A run's name: `--name`, else the params file's stem, plus the overrides when there are any,
+    so that `-p region X` never replaces the report of the plain params file."""
+    if name:
+        return _safe_name(name)
+    if not overrides:
+        return stem
+    parts = [f"{k}-{v}" for k, v in sorted(overrides.items())]
+    return _safe_name(stem + "+" + "+".join(parts))
+
+
+def _safe_name(text: str) -> str:
+    cleaned = re.sub(r"[^\w.+-]+", "_", str(text), flags=re.ASCII).strip("._")[:80]
+    return cleaned or "run"
 
 
 def effective(specs: dict[str, ParamSpec], chosen: dict) -> dict:

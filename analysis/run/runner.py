@@ -81,38 +81,44 @@ def fingerprint(notebook: Path, values: dict) -> str:
 
 
 def plan(
-    params_files: list[Path], names: list[str] | None, overrides: dict, out: Path, force: bool = False
+    params_files: list[Path], names: list[str] | None, overrides: dict, out: Path, force: bool = False,
+    name: str | None = None,
 ) -> list[Job]:
     """All jobs of a run, checked; raises ParamsError listing every problem.
 
     Inputs of a job that is up to date were checked when its report was made
-    and have not changed since, so they are not read again.
+    and have not changed since, so they are not read again. A params file's
+    `notebooks:` list narrows the notebooks for that file; `-n` narrows further.
     """
     cache = out / CACHE_DIR / "parameters.json"
     saved = params.read_cache(cache)
     every, fresh = params.declared_all(params.notebooks(None), saved)
     chosen_notebooks = params.notebooks(names)
-    specs = {name: every[name] for name in chosen_notebooks}
+    specs = {nb: every[nb] for nb in chosen_notebooks}
     known = {n for s in every.values() for n in s}
     jobs, problems = [], []
-    runs = [p.stem for p in params_files]
+    runs = [params.run_name(p.stem, overrides, name) for p in params_files]
     if len(set(runs)) != len(runs):
         problems.append("two params files share a name; each run is named after its file's stem")
-    for params_file in params_files:
+    origins = dict.fromkeys(overrides, params.COMMAND_LINE)
+    for params_file, run in zip(params_files, runs, strict=True):
         try:
-            given = {**params.load_params_file(params_file), **overrides}
-            selected = params.select(given, specs, str(params_file), known)
+            given, wanted = params.split_notebooks(params.load_params_file(params_file), str(params_file),
+                                                   list(every))
+            mine = {nb: specs[nb] for nb in chosen_notebooks if wanted is None or nb in wanted}
+            selected = params.select({**given, **overrides}, mine, str(params_file), known, origins)
         except errors.ParamsError as exc:
             problems.extend(exc.problems)
             continue
-        for notebook, path in chosen_notebooks.items():
+        for notebook in mine:
+            path = chosen_notebooks[notebook]
             values = params.effective(specs[notebook], selected[notebook])
             job = Job(
-                run=params_file.stem,
+                run=run,
                 notebook=notebook,
                 notebook_path=str(path),
                 parameters=selected[notebook],
-                target=str(out / params_file.stem / notebook),
+                target=str(out / run / notebook),
                 fingerprint=fingerprint(path, values),
             )
             if force or not up_to_date(job):
@@ -229,10 +235,11 @@ def run(
     jobs: int | None = None,
     force: bool = False,
     echo=print,
+    name: str | None = None,
 ) -> int:
     """Plan, execute and publish; returns the exit code (0 ok, 1 a notebook failed, 2 bad input)."""
     try:
-        planned = plan(params_files, names, overrides, out, force)
+        planned = plan(params_files, names, overrides, out, force, name)
     except errors.ParamsError as exc:
         for line in exc.problems:
             echo(f"error: {line}", file=sys.stderr)
