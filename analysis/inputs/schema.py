@@ -433,36 +433,53 @@ def _column_schema(col: Column) -> pa.Column:
     return pa.Column(dtype, checks, required=col.required, nullable=col.nullable, name=col.name)
 
 
-def _frame_check(fn, rule: str, error: str, **stats) -> pa.Check:
-    return pa.Check(fn, name=rule, error=error, ignore_na=False,
-                    statistics={"rule": rule, **stats})
+@dataclass(frozen=True)
+class FrameRule:
+    """A check across columns: `fn(frame)` is False on each row that breaks it."""
+
+    fn: object
+    rule: str
+    error: str
+    stats: dict
 
 
-def frame_checks(kind: str) -> list[pa.Check]:
+def frame_rules(kind: str) -> list[FrameRule]:
     """The checks across columns: order of counts, breakdowns, repeated keys, date order."""
-    checks = [
-        _frame_check(lambda f, s=s, b=b, u=u: order_ok(f, s, b, u), "order",
-                     f"{s} must not exceed {b}", small=s, big=b, unless=u)
+    rules = [
+        FrameRule(lambda f, s=s, b=b, u=u: order_ok(f, s, b, u), "order",
+                  f"{s} must not exceed {b}", {"small": s, "big": b, "unless": u})
         for s, b, u in ORDER.get(kind, ())
     ]
     if kind in BREAKDOWN_TOTAL:
-        checks.append(_frame_check(lambda f: breakdowns_ok(f, kind), "breakdown",
-                                   f"breakdowns must not exceed {BREAKDOWN_TOTAL[kind]}"))
-    checks.append(_frame_check(lambda f: not_repeated(f, kind), "repeated",
-                               f"one row per {' + '.join(KEYS[kind])}"))
+        rules.append(FrameRule(lambda f: breakdowns_ok(f, kind), "breakdown",
+                               f"breakdowns must not exceed {BREAKDOWN_TOTAL[kind]}", {}))
+    rules.append(FrameRule(lambda f: not_repeated(f, kind), "repeated",
+                           f"one row per {' + '.join(KEYS[kind])}", {}))
     if kind == "campaigns":
-        checks.append(_frame_check(dates_in_order, "date_order", "start_date <= end_date"))
+        rules.append(FrameRule(dates_in_order, "date_order", "start_date <= end_date", {}))
     if kind == "visits":
-        checks.append(_frame_check(birth_year_ok, "born_after_visit", "birth_year <= visit year"))
-    return checks
+        rules.append(FrameRule(birth_year_ok, "born_after_visit", "birth_year <= visit year", {}))
+    return rules
+
+
+def frame_checks(kind: str) -> list[pa.Check]:
+    """`frame_rules` as pandera checks (the check's name is its rule)."""
+    return [pa.Check(r.fn, name=r.rule, error=r.error, ignore_na=False,
+                     statistics={"rule": r.rule, **r.stats})
+            for r in frame_rules(kind)]
 
 
 @cache
-def frame_schema(kind: str) -> pa.DataFrameSchema:
-    """The pandera schema of a parsed frame of `kind` (extra columns allowed)."""
+def frame_schema(kind: str, across: bool = True) -> pa.DataFrameSchema:
+    """The pandera schema of a parsed frame of `kind` (extra columns allowed).
+
+    `across=False` leaves out the checks across columns (`frame_rules`): the
+    loader runs those itself, since pandera's report of a frame-wide check costs
+    milliseconds a failing row.
+    """
     return pa.DataFrameSchema(
         {c.name: _column_schema(c) for c in COLUMNS[kind]},
-        checks=frame_checks(kind),
+        checks=frame_checks(kind) if across else [],
         strict=False,
         name=kind,
     )
