@@ -228,9 +228,14 @@ def fold_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# Characters that show as nothing: taken out of every text and header on load, so that
+# "Site A" and "Site A\u200b" are one site.
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def header_key(text: object) -> str:
     """A header as compared: NFC, case-folded, without spaces, underscores or a trailing ':'/'*'."""
-    key = unicodedata.normalize("NFC", str(text)).casefold()
+    key = unicodedata.normalize("NFC", str(text)).translate(ZERO_WIDTH).casefold()
     key = re.sub(r"[\s_]+", "", key)
     return key.rstrip(":*")
 
@@ -255,6 +260,11 @@ def canonical_for(header: object, kind: str) -> str | None:
     """The canonical column a file header stands for in `kind`, if any."""
     exact, folded = alias_index(kind)
     return exact.get(header_key(header)) or folded.get(folded_key(header))
+
+
+def is_known_header(header: object) -> bool:
+    """The header names a column of some input kind."""
+    return any(canonical_for(header, kind) for kind in KINDS)
 
 
 # ------------------------------------------------------------ value vocabularies

@@ -21,9 +21,6 @@ from analysis.errors import ParamsError, UnknownCampaign, WorkbookError
 # Parameters the runner itself provides; a params file does not set them.
 RUNNER_PARAMS = ("output_dir",)
 
-# Inputs larger than this are checked when the notebook loads them, not twice.
-PREFLIGHT_MAX_BYTES = 50 * 2**20
-
 # Which input kind a path parameter holds, for checking it before a run.
 PATH_KINDS = {
     "totals_path": "totals",
@@ -225,7 +222,8 @@ def effective(specs: dict[str, ParamSpec], chosen: dict) -> dict:
 
 
 def check_inputs(values: dict, source: str, loaded_before: dict | None = None) -> None:
-    """Every input file a run will read exists and passes the data layer's checks.
+    """Every input file a run will read exists and passes the data layer's checks,
+    whatever its size: a bad file stops the run before any notebook starts.
 
     Then the request itself: the campaign_id is a published campaign, and a
     session sheet's sessions and `as_of` fit that campaign.
@@ -238,11 +236,12 @@ def check_inputs(values: dict, source: str, loaded_before: dict | None = None) -
         if not name.endswith("_path") or value is None:
             continue
         path = config.resolve(value)
-        if not path.is_file():
-            problems.append(f"{source}: parameter {name!r}: input file {value} not found")
+        unusable = inputs.file_problem(path)
+        if unusable:  # not found, a folder, a pipe, past the byte limit...: said as such
+            problems.append(f"{source}: parameter {name!r}: input {value}: {unusable}")
             continue
         kind = PATH_KINDS.get(name)
-        if kind is None or path.stat().st_size > PREFLIGHT_MAX_BYTES:
+        if kind is None:
             continue
         columns = values.get(name.replace("_path", "_columns"))
         campaigns = config.resolve(campaigns_path) if kind == "sessions" and campaigns_path else None
