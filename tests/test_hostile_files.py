@@ -40,6 +40,8 @@ from analysis.errors import InputError, ParamsError, SettingError
 from analysis.inputs import limits
 from analysis.inputs.load import load
 from analysis.inputs.values import parse_count, parse_date, parse_text
+from analysis.output import cells, publish
+from analysis.output.record import Recorder
 from analysis.run import params
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -506,6 +508,50 @@ def test_an_unclosed_quote_at_the_end_loses_no_row_silently(tmp_path):
     _text(path, HEADER + "2023-08-04,Site A,600\n" + '2023-08-05,"Site B,250\n2023-08-06,Site C,3')
     with pytest.raises(InputError, match="is a closing quote missing"):
         load(path, "sessions")
+
+
+# ---------------------------------------------------------- outputs, in process
+
+HOSTILE_NAMES = ['=HYPERLINK("http://x","click")', "=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tTab",
+                 "\rCR", "'=quoted", "Bell\x07 and \x1b[31mescape", "<script>alert(1)</script>"]
+
+
+def _table() -> pd.DataFrame:
+    return pd.DataFrame({"site": HOSTILE_NAMES, "units": range(-5, 5), "share": np.linspace(-1, 1, 10)})
+
+
+def test_tables_written_as_csv_are_inert_and_read_back_unchanged(tmp_path):
+    Recorder("campaign_progress", str(tmp_path), "en", {}).table(_table(), "sites", show=False)
+    written = pd.read_csv(tmp_path / "tables" / "sites.csv", encoding="utf-8-sig")
+    texts = written["site"].tolist()
+    assert len(texts) == len(HOSTILE_NAMES)  # a carriage return broke no row in two
+    assert all(not t.startswith(cells.FORMULA_STARTS) for t in texts), texts
+    assert texts[0] == "'" + HOSTILE_NAMES[0] and texts[6] == "'\nCR" and texts[7] == "''=quoted"
+    assert not any(ch in t for t in texts for ch in "\x07\x1b\r")
+    assert written["units"].tolist() == list(range(-5, 5))  # negative numbers stay numbers
+    back = cells.from_csv(written)["site"].tolist()
+    assert back[:6] == HOSTILE_NAMES[:6] and back[6:8] == ["\nCR", "'=quoted"]
+
+
+def test_the_summary_workbook_holds_no_formula_and_no_control_character(tmp_path):
+    report = tmp_path / "run" / "campaign_progress"
+    report.mkdir(parents=True)
+    (report / "metrics.json").write_text(
+        '{"metrics": {"best_site": "=1+1", "units": -5, "note": "a\\u0007b"}, "meta": {}}', "utf-8")
+    Recorder("campaign_progress", str(report), "en", {}).table(
+        _table().rename(columns={"site": "=site"}), "sites", show=False)
+    publish.write_summary_xlsx(tmp_path / "run")
+    assert not list((tmp_path / "run").glob(".*.tmp"))
+    with zipfile.ZipFile(tmp_path / "run" / "summary.xlsx") as z:
+        xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
+    assert "<f>" not in xml and "\x07" not in xml
+    book = openpyxl.load_workbook(tmp_path / "run" / "summary.xlsx")
+    values = [[c.value for c in row] for ws in book.worksheets for row in ws.iter_rows()]
+    flat = [v for row in values for v in row]
+    for name in HOSTILE_NAMES[:6] + ["\nCR", "'=quoted", "Bell and [31mescape"]:
+        assert name in flat, name
+    assert "=site" in flat and "=1+1" in flat and "ab" in flat and -5 in flat
+    assert all(c.data_type != "f" for ws in book.worksheets for row in ws.iter_rows() for c in row)
 
 
 # ----------------------------------------------------------------- `run` preflight

@@ -147,7 +147,10 @@ class Recorder:
     def table(self, frame: pd.DataFrame, name: str, show: bool = True) -> None:
         """Save a table as tables/<name>.csv (UTF-8 with BOM, so Excel reads the accents)."""
         if self.out:
-            frame.to_csv(self.out / "tables" / f"{name}.csv", index=False, encoding="utf-8-sig")
+            from analysis.output import cells  # text that would run as a formula is written inert
+
+            path = self.out / "tables" / f"{name}.csv"
+            cells.for_csv(frame).to_csv(path, index=False, encoding="utf-8-sig")
         if show:
             self.show(frame)
 
