@@ -571,6 +571,18 @@ def test_run_refuses_a_folder_a_pipe_and_a_big_file_before_any_notebook(tmp_path
         assert says in line and line.startswith(f"test: parameter 'sessions_path': input {path}: "), line
 
 
+def test_run_refuses_a_line_too_long_for_any_kind_before_a_reader_splits_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_MAX_COLUMNS", "10")  # a line of 230 characters at most
+    monkeypatch.setenv("WORKBOOK_MAX_CELL_CHARS", "10")
+    commas = tmp_path / "series.csv"
+    _text(commas, "," * 5000 + "\n")
+    for name in ("timeseries_path", "totals_path"):  # the trends reader sniffs a CSV itself
+        with pytest.raises(ParamsError) as raised:
+            params.check_inputs({name: str(commas)}, "test")
+        (line,) = raised.value.problems
+        assert "line 1 holds 5,001 cells" in line and "WORKBOOK_MAX_COLUMNS" in line, line
+
+
 def test_workbook_run_on_a_pipe_exits_2_and_does_not_say_not_found(tmp_path):
     pipe = tmp_path / "sessions.csv"
     os.mkfifo(pipe)

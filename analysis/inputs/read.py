@@ -17,7 +17,7 @@ from analysis.inputs import limits, schema
 from analysis.inputs.header import _grid_from_rows
 from analysis.inputs.problems import _fail
 from analysis.inputs.read_parquet import _parquet_grid
-from analysis.inputs.read_text import _csv_grid_fast, _csv_rows, _head_problems
+from analysis.inputs.read_text import _csv_grid_fast, _csv_rows, _head_problems, _head_text, _line_problem
 from analysis.inputs.read_xlsx import _xlsx_rows
 
 # ------------------------------------------------------------- reading bytes
@@ -110,10 +110,15 @@ def _unreadable(file: str, exc: OSError) -> InputError:
 
 
 def file_problem(path: Path) -> str | None:
-    """Why `path` cannot be an input ("file not found, ...", "is a folder, ...", past the
-    byte limit...), or None. Nothing is opened."""
+    """Why `path` cannot be an input of any kind, or None: not found, a folder or a pipe
+    (nothing is opened then), past the byte limit, or a text whose first megabytes hold
+    a line longer than any row within the limits (which no reader should be given)."""
     try:
-        _regular_size(path, str(path))
+        source = Source(path, str(path))
+        if _format_of(source.head) == "text":
+            text = _head_text(source.head, source.whole, str(path))
+            if text is not None and (problem := _line_problem(text, source.whole, str(path))):
+                raise problem
     except InputError as exc:
         return exc.problems[0].message
     return None

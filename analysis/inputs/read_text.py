@@ -165,6 +165,41 @@ def _long_line(line: str, number: int, file: str, complete: bool) -> InputError:
                          f"of more than {limits.limit('cell_chars'):,} characters", row=number)
 
 
+def _head_text(head: bytes, whole: bool, file: str) -> str | None:
+    """The first megabytes of a text file as text; None when they are not valid in their
+    encoding (the whole file is then read, and the bad byte shown with its line)."""
+    try:
+        encoding = _text_encoding(head, file)
+        text = codecs.getincrementaldecoder(encoding)().decode(head, final=whole)
+    except UnicodeDecodeError:
+        return None
+    text = text.lstrip("\ufeff")
+    if _control_share(text[:10000]) > 0.01:
+        raise _binary(file)
+    return text
+
+
+def _line_problem(text: str, whole: bool, file: str, delimiter: str | None = None
+                  ) -> InputError | None:
+    """A line of `text` longer than any row within the limits, or (with its `delimiter`,
+    and no quote to hide one) holding more cells than the column limit."""
+    bound, most_columns = _line_bound(), limits.limit("columns")
+    if max(map(len, text.split("\n"))) <= most_columns:  # at C speed: the usual answer
+        return None
+    start = 0
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        start += len(line)
+        more = "" if whole or start < len(text) else " or more"
+        if len(line) > bound:
+            return _long_line(line, number, file, complete=not more)
+        if delimiter and len(line) > most_columns and '"' not in line \
+                and line.count(delimiter) >= most_columns:
+            return limits.breach(file, "columns",
+                                 f"line {number} holds {line.count(delimiter) + 1:,} cells{more}",
+                                 row=number)
+    return None
+
+
 def _head_problems(head: bytes, whole: bool, kind: str, mapping: dict[str, str], file: str
                    ) -> InputError | None:
     """What the first megabytes of a text file already show, before it is read whole.
@@ -173,30 +208,13 @@ def _head_problems(head: bytes, whole: bool, kind: str, mapping: dict[str, str],
     header (nothing in them names a column of any kind), the missing columns,
     which is all reading the whole file would say. None: read it whole.
     """
-    try:
-        encoding = _text_encoding(head, file)
-        text = codecs.getincrementaldecoder(encoding)().decode(head, final=whole)
-    except UnicodeDecodeError:
-        return None  # the whole file is read and the bad byte shown with its line
-    text = text.lstrip("\ufeff")
-    if _control_share(text[:10000]) > 0.01:
-        return _binary(file)
+    text = _head_text(head, whole, file)
+    if text is None:
+        return None
     wanted = {schema.header_key(v): k for k, v in mapping.items()}
     delimiter = _delimiter(text, kind, wanted)
-    bound, most_columns = _line_bound(), limits.limit("columns")
-    start = 0
-    longest = max(map(len, text.split("\n")))  # at C speed; lines are looked at one by one
-    for number, line in enumerate(io.StringIO(text, newline="") if longest > most_columns else (),
-                                  start=1):
-        start += len(line)
-        complete = whole or start < len(text)
-        if len(line) > bound:
-            return _long_line(line, number, file, complete)
-        if len(line) > most_columns and '"' not in line and line.count(delimiter) >= most_columns:
-            more = "" if complete else " or more"
-            return limits.breach(file, "columns",
-                                 f"line {number} holds {line.count(delimiter) + 1:,} cells{more}",
-                                 row=number)
+    if problem := _line_problem(text, whole, file, delimiter):
+        return problem
     if whole:
         return None
     lines = _CountingLines(text)
