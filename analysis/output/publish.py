@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+from analysis.output import cells
 from analysis.output.record import METRICS_FILE
 
 # Reports are read offline by people who never open Jupyter: no script from a CDN.
@@ -95,12 +96,10 @@ def write_summary_xlsx(run_dir: Path) -> None:
         for report in reports:
             metrics = json.loads((report / METRICS_FILE).read_text("utf-8"))["metrics"]
             frame = pd.DataFrame({"figure": list(metrics), "value": list(metrics.values())})
-            frame.to_excel(writer, sheet_name=_sheet_name(report.name, used), index=False)
+            cells.write_sheet(writer, frame, _sheet_name(report.name, used))
             for table in sorted((report / "tables").glob("*.csv")):
-                data = pd.read_csv(table, encoding="utf-8-sig")
-                data.to_excel(
-                    writer, sheet_name=_sheet_name(f"{report.name[:14]}-{table.stem}", used), index=False
-                )
+                data = cells.from_csv(pd.read_csv(table, encoding="utf-8-sig"))
+                cells.write_sheet(writer, data, _sheet_name(f"{report.name[:14]}-{table.stem}", used))
     tmp.replace(run_dir / "summary.xlsx")
 
 
