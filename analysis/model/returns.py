@@ -204,3 +204,27 @@ def return_curve(donors: pd.DataFrame, end_day: int) -> KaplanMeierFitter:
 def return_within(km: KaplanMeierFitter, days: int) -> float:
     """Probability of a second donation within `days` days of the first (events on day `days` count)."""
     return float(1.0 - km.survival_function_at_times([days]).iloc[0])
+
+
+def return_between(km: KaplanMeierFitter, known: np.ndarray, first: np.ndarray,
+                   last: np.ndarray) -> np.ndarray:
+    """Per donor, the chance of giving on a day in [first, last] counted from their last donation,
+    given that they have not given in the `known` days since it.
+
+    The return curve S(t) (the chance of no return within t days) read conditionally:
+    (S(first − 1) − S(last)) / S(known). Zero where the span is empty or where the
+    curve has already fallen to zero; the curve past its last observed day stays flat,
+    so a donor gone longer than anyone followed is given no chance of return.
+    """
+    known, first, last = (np.asarray(a, dtype=np.int64) for a in (known, first, last))
+    if known.size == 0:
+        return np.zeros(0)
+    times = np.unique(np.concatenate([known, first - 1, last]))
+    curve = km.survival_function_at_times(times).to_numpy(dtype=float)
+
+    def s(t):
+        return curve[np.searchsorted(times, t)]
+
+    base = s(known)
+    p = np.divide(s(first - 1) - s(last), base, out=np.zeros(known.size), where=base > 0)
+    return np.where(first <= last, np.clip(p, 0.0, 1.0), 0.0)
