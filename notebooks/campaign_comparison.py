@@ -24,7 +24,7 @@
 from typing import Optional  # parameters below are annotated for papermill's inspection
 
 # %% tags=["parameters"]
-lang: str = "vi"  # "vi" or "en": labels, headings and number formats
+lang: str = "vi"  # labels, headings and number formats; one of: vi, en
 campaigns_path: str = "data/published/campaigns.csv"  # campaigns (campaigns kind): plans and results
 totals_path: str = "data/published/totals.csv"  # cumulative totals: each target against the units before it
 sessions_path: Optional[str] = "data/published/sessions.csv"  # sessions held (None: the published ones)

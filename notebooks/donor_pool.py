@@ -25,15 +25,15 @@
 from typing import Optional  # parameters below are annotated for papermill's inspection
 
 # %% tags=["parameters"]
-lang: str = "vi"  # "vi" or "en": labels, headings and number formats
+lang: str = "vi"  # labels, headings and number formats; one of: vi, en
 visits_path: str = "data/example/visits_simulated.csv"  # one row per donor visit (visits kind)
 visits_columns: Optional[dict] = None  # {canonical_name: name_in_file}, or None
 campaign_id: str = "giotmau-2023"  # the drive to plan for (giotmau-<year>): its dates and target
 campaigns_path: str = "data/published/campaigns.csv"  # campaigns (campaigns kind)
 as_of: Optional[str] = None  # ISO date the pool is counted on (None: the campaign's start date)
-min_interval_days: int = 84  # legal minimum between whole-blood donations (12 weeks)
-active_months: int = 24  # a donor who gave within this many calendar months is active
-min_cell: int = 5  # cells of fewer people than this are hidden in published tables
+min_interval_days: int = 84  # legal minimum between whole-blood donations (12 weeks); range: [1, 3650]
+active_months: int = 24  # a donor who gave within this many calendar months is active; range: [1, 600]
+min_cell: int = 5  # cells of fewer people than this are hidden in published tables; range: [1, 1000]
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
 
 # %%
