@@ -33,7 +33,7 @@ campaigns_path: str = "data/published/campaigns.csv"  # campaigns (campaigns kin
 as_of: Optional[str] = None  # ISO date the pool is counted on (None: the campaign's start date)
 min_interval_days: int = 84  # legal minimum between whole-blood donations (12 weeks); range: [1, 3650]
 active_months: int = 24  # a donor who gave within this many calendar months is active; range: [1, 600]
-min_cell: int = 5  # cells of fewer people than this are hidden in published tables; range: [1, 1000]
+min_cell: int = 5  # cells of fewer people than this are hidden in published tables; range: [1, inf)
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
 
 # %%
