@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import FuncFormatter
 
 from analysis.text import i18n
 from analysis.reports.donor_retention import compute as retention
 from analysis.output.theme import PALETTE, int_axis, theme
+
+if TYPE_CHECKING:
+    from lifelines import KaplanMeierFitter
 
 STATUS_COLORS = {"new": "#2e8b57", "regular": "#5b7db1", "lapsed": "#b0b0b0"}
 GAP_DAYS_SHOWN = 3 * 365

@@ -15,14 +15,18 @@ dropped there and never reach a table, a figure or a printed line.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
 
 from analysis.errors import DataError
 from analysis.text import i18n
 from analysis.inputs import identifiers, pseudonyms
 from analysis.model import disclosure
+
+if TYPE_CHECKING:
+    from lifelines import KaplanMeierFitter
 
 LAPSE_DAYS = 730  # "lapsed": last donation more than 2 years before the end of the data
 YEAR_DAYS = (365, 730)  # return within 12 / 24 months
@@ -216,6 +220,8 @@ def time_to_second(donors: pd.DataFrame, end_day: int) -> pd.DataFrame:
 
 def return_curve(donors: pd.DataFrame, end_day: int) -> KaplanMeierFitter:
     """Kaplan–Meier fit of the time to the second donation (lifelines)."""
+    from lifelines import KaplanMeierFitter
+
     t = time_to_second(donors, end_day)
     return KaplanMeierFitter(label="second donation").fit(t["days"], t["returned"])
 

@@ -36,7 +36,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from babel.dates import get_month_names
-from statsmodels.tsa.seasonal import STL
 
 from analysis.errors import DataError
 from analysis import config
@@ -384,6 +383,8 @@ def decompose(series: pd.DataFrame):
     done = table[table["status"] == "complete"]
     if done["donations"].isna().any() or (done.index.to_series().diff().dropna() != 1).any():
         return None
+    from statsmodels.tsa.seasonal import STL
+
     values = pd.Series(done["donations"].to_numpy(dtype=float), index=pd.DatetimeIndex(done["start"]))
     return STL(values, period=4 if unit == "quarter" else 12, robust=True).fit()
 
