@@ -328,3 +328,15 @@ def test_a_changed_notebook_is_inspected_again(books, tmp_path):
     nbformat.write(nb, books / "alpha.ipynb")
     res = workbook("run", p, "-o", out, "-n", "alpha", "-p", "colour", "red")
     assert res.returncode == 0, res.stderr
+
+
+def test_the_fingerprint_covers_the_whole_package(monkeypatch):
+    from analysis.run import runner
+
+    hashed = []
+    monkeypatch.setattr(runner, "_hash_files", lambda paths, digest: hashed.extend(paths))
+    runner.fingerprint(ROOT / "notebooks" / "trends.ipynb", {})
+    names = {p.relative_to(ROOT).as_posix() for p in hashed}
+    assert {"analysis/reports/trends/compute.py", "analysis/inputs/load.py", "analysis/run/runner.py"} <= (
+        names
+    )

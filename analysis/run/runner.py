@@ -76,7 +76,7 @@ def fingerprint(notebook: Path, values: dict) -> str:
     digest.update(json.dumps(values, sort_keys=True, default=str).encode())
     inputs = [config.resolve(v) for k, v in sorted(values.items()) if k.endswith("_path") and v]
     _hash_files([p for p in inputs if p.is_file()], digest)
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # all of analysis/, not only analysis/run/
     _hash_files(sorted(package.rglob("*.py")), digest)
     if config.LOCK_FILE.is_file():
         _hash_files([config.LOCK_FILE], digest)
