@@ -12,11 +12,15 @@ second, censored at the end of the data. `donor_retention` reports it;
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
 
 from analysis.errors import DataError
+
+if TYPE_CHECKING:  # lifelines is imported where a curve is fitted, not on import
+    from lifelines import KaplanMeierFitter
 
 AGE_BANDS = ((18, 24), (25, 34), (35, 44), (45, 54), (55, 60))
 _SEX = {"m": "M", "male": "M", "nam": "M", "f": "F", "female": "F", "nữ": "F", "nu": "F"}
@@ -198,6 +202,8 @@ def time_to_second(donors: pd.DataFrame, end_day: int) -> pd.DataFrame:
 def return_curve(donors: pd.DataFrame, end_day: int) -> KaplanMeierFitter:
     """Kaplan–Meier fit of the time to the second donation (lifelines)."""
     t = time_to_second(donors, end_day)
+    from lifelines import KaplanMeierFitter
+
     return KaplanMeierFitter(label="second donation").fit(t["days"], t["returned"])
 
 

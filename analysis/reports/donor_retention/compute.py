@@ -15,9 +15,10 @@ dropped there and never reach a table, a figure or a printed line.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
 
 from analysis.errors import DataError
 from analysis.model import disclosure
@@ -32,6 +33,9 @@ from analysis.model.returns import (  # the return model, shared with donor_pool
 )
 from analysis.model.returns import prepare as prepare  # the notebook's entry point
 from analysis.text import i18n
+
+if TYPE_CHECKING:
+    from lifelines import KaplanMeierFitter
 
 LAPSE_DAYS = 730  # "lapsed": last donation more than 2 years before the end of the data
 YEAR_DAYS = (365, 730)  # return within 12 / 24 months
