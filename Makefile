@@ -26,9 +26,10 @@ STATE_DIRS := $(MPLCONFIGDIR) $(IPYTHONDIR) $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA
 
 # JupyterLab refuses to run as root without --allow-root; as root (a container,
 # a server) no browser is opened either: open the printed URL yourself. Its
-# language-server lookup runs `npm` (logs under npm_config_cache) and a file
+# language-server lookup (off: it runs every language server on PATH, and some write
+# under ~) would run `npm` (logs under npm_config_cache), and a file
 # deleted in JupyterLab goes to the trash under XDG_DATA_HOME: both in .venv.
-LAB_FLAGS := --ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root --no-browser)
+LAB_FLAGS := --ip=127.0.0.1 --LanguageServerManager.autodetect=False $(if $(filter 0,$(shell id -u)),--allow-root --no-browser)
 
 # The unit tier: tests/unit once it exists, until then every test that starts
 # no kernel and no browser (see SLOW_FIXTURES in tests/conftest.py).

@@ -394,3 +394,15 @@ def test_a_region_may_be_a_number(tmp_path):
     assert res.returncode == 2 and "region '13' is not in the file; known: 1, 2" in res.stderr
     chosen = trend_inputs.read({"timeseries_path": series, "region": 2})["series"]
     assert len(chosen) == 12  # the preflight accepts region 2 (the notebook then selects it)
+
+
+def test_the_fingerprint_covers_the_whole_package(monkeypatch):
+    from analysis.run import runner
+
+    hashed = []
+    monkeypatch.setattr(runner, "_hash_files", lambda paths, digest: hashed.extend(paths))
+    runner.fingerprint(ROOT / "notebooks" / "trends.ipynb", {})
+    names = {p.relative_to(ROOT).as_posix() for p in hashed}
+    assert {"analysis/reports/trends/compute.py", "analysis/inputs/load.py", "analysis/run/runner.py"} <= (
+        names
+    )

@@ -188,7 +188,10 @@ class Recorder:
         so Excel reads the accents), and show it unless `show` is False (`kinds`: see `show`)."""
         frame = disclosure.require(table).frame
         if self.out:
-            frame.to_csv(self.out / "tables" / f"{name}.csv", index=False, encoding="utf-8-sig")
+            from analysis.output import cells  # text that would run as a formula is written inert
+
+            path = self.out / "tables" / f"{name}.csv"
+            cells.for_csv(frame).to_csv(path, index=False, encoding="utf-8-sig")
         self.saved.append((name, len(frame)))
         if show:
             self.show(frame, kinds=kinds, source=name)

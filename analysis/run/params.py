@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from analysis import config
+from analysis import config, inputs
 from analysis.errors import InputError, ParamsError, WorkbookError
 
 # Parameters the runner itself provides; a params file does not set them.
@@ -311,8 +311,11 @@ def check_inputs(notebook: str, values: dict, source: str) -> None:
     """
     problems = []
     for name, value in values.items():
-        if name.endswith("_path") and value is not None and not config.resolve(value).exists():
-            problems.append(f"{source}: parameter {name!r}: input file {value} not found")
+        if not name.endswith("_path") or value is None:
+            continue
+        unusable = inputs.file_problem(config.resolve(value))
+        if unusable:  # not found, a folder, a pipe, past the byte limit...: said as such
+            problems.append(f"{source}: parameter {name!r}: input {value}: {unusable}")
     if problems:
         raise ParamsError(problems)
     declaration = f"analysis.reports.{notebook}.inputs"

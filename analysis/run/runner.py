@@ -3,7 +3,10 @@
 Each (params file, notebook) pair is a job. Jobs are planned and checked
 first (parameters, input files): any problem stops the run with exit 2 before
 anything executes. Jobs whose inputs have not changed since their last report
-are skipped. The rest run in worker processes, each importing papermill once.
+are skipped. The rest run in worker processes, each importing papermill once,
+on warm kernels: forked from one process that imported the notebooks' modules
+once for the whole batch (analysis/run/kernels.py), or plain ones where forking
+is not possible.
 A report is built in a temporary folder beside its target and swapped into
 place only when complete, so a failed or interrupted run leaves the last good
 report as it was.
@@ -26,7 +29,7 @@ from pathlib import Path
 
 from analysis import config, errors
 from analysis.output import pdf, provenance, publish
-from analysis.run import params
+from analysis.run import kernels, params
 
 FINGERPRINT_FILE = ".fingerprint"
 CACHE_DIR = ".cache"
@@ -73,7 +76,7 @@ def fingerprint(notebook: Path, values: dict) -> str:
     digest.update(json.dumps(values, sort_keys=True, default=str).encode())
     inputs = [config.resolve(v) for k, v in sorted(values.items()) if k.endswith("_path") and v]
     _hash_files([p for p in inputs if p.is_file()], digest)
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # all of analysis/, not only analysis/run/
     _hash_files(sorted(package.rglob("*.py")), digest)
     if config.LOCK_FILE.is_file():
         _hash_files([config.LOCK_FILE], digest)
@@ -177,6 +180,7 @@ def execute(job: Job) -> Result:
     build = target.parent / f"{TMP_PREFIX}{target.name}-{uuid.uuid4().hex[:8]}"
     build.mkdir()
     executed = build / "notebook.ipynb"
+    warm = {"kernel_manager_class": kernels.manager_class()} if _warm_kernels else {}
     try:
         try:
             papermill.execute_notebook(
@@ -187,7 +191,9 @@ def execute(job: Job) -> Result:
                 progress_bar=False,
                 extra_arguments=KERNEL_ARGUMENTS,
                 log_output=False,
+                request_save_on_cell_execute=False,  # written once, at the end: only the end is read
                 cwd=str(config.ROOT),
+                **warm,
             )
         except papermill.PapermillExecutionError as exc:
             return _keep_failure(job, build, executed, started, f"{exc.ename}: {exc.evalue}")
@@ -199,8 +205,9 @@ def execute(job: Job) -> Result:
         return Result(
             job.run, job.notebook, "failed", time.monotonic() - started, "", f"{type(exc).__name__}: {exc}"
         )
+    extra = {"dropped": dropped, **({"kernel": kernels.last_launch()} if _warm_kernels else {})}
     return Result(job.run, job.notebook, "ok", time.monotonic() - started, str(target / "report.html"),
-                  extra={"dropped": dropped})
+                  extra=extra)
 
 
 def _keep_failure(job: Job, build: Path, executed: Path, started: float, message: str) -> Result:
@@ -215,7 +222,10 @@ def _keep_failure(job: Job, build: Path, executed: Path, started: float, message
     return Result(job.run, job.notebook, "failed", time.monotonic() - started, str(kept), first_line)
 
 
-def _worker_init() -> None:
+_warm_kernels = False  # in a worker: whether a fork server was handed over
+
+
+def _worker_init(fork_server: str | None = None) -> None:
     import signal
 
     # A worker stopped by Ctrl-C or SIGTERM just ends (its half-built report is
@@ -224,6 +234,10 @@ def _worker_init() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.environ.setdefault("MPLBACKEND", "agg")
     import papermill  # noqa: F401  (imported once per worker)
+
+    global _warm_kernels
+    _warm_kernels = fork_server is not None
+    kernels.use(fork_server)
 
 
 # the whole run ---------------------------------------------------------------
@@ -262,21 +276,11 @@ def run(
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     printer = pdf.Printer()  # one browser for the batch, started by the first report it prints
     if todo:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
-            futures = {pool.submit(execute, job): job for job in todo}
-            for future in as_completed(futures):
-                job = futures[future]
-                try:
-                    result = future.result()
-                except Exception as exc:  # a worker that died
-                    result = Result(job.run, job.notebook, "failed", 0.0, "", f"worker died: {exc}")
-                results.append(result)
-                _print_pdf(printer, result, echo)  # here, while the workers run the next notebooks
-                bar = _bar(len(results), total)
-                echo(
-                    f"{bar} [{len(results)}/{total}] {result.run} / {result.notebook}: "
-                    f"{result.status} ({result.seconds:.1f} s)"
-                )
+        with _fork_server(todo) as (server, kind):
+            echo(f"running {len(todo)} notebook{'s' if len(todo) > 1 else ''} on {workers} "
+                 f"worker{'s' if workers > 1 else ''}, {kind}")
+            _execute_all(todo, workers, server.address if server else None, results, total, echo,
+                         printer)
     _finish_pdfs(printer, results, echo)
     for run_name in dict.fromkeys(j.run for j in planned):
         mine = [r for r in results if r.run == run_name]
@@ -289,6 +293,44 @@ def run(
     for r in failed:
         echo(f"failed: {r.run} / {r.notebook}: {r.message} (executed copy: {r.report})", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _execute_all(todo: list[Job], workers: int, fork_server: str | None, results: list, total: int, echo,
+                 printer: pdf.Printer):
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(fork_server,)) as pool:
+        futures = {pool.submit(execute, job): job for job in todo}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # a worker that died
+                result = Result(job.run, job.notebook, "failed", 0.0, "", f"worker died: {exc}")
+            results.append(result)
+            _print_pdf(printer, result, echo)  # here, while the workers run the next notebooks
+            kernel = result.extra.get("kernel", "warm")
+            note = f", {kernel} kernel" if fork_server and kernel != "warm" else ""
+            echo(
+                f"{_bar(len(results), total)} [{len(results)}/{total}] {result.run} / {result.notebook}: "
+                f"{result.status} ({result.seconds:.1f} s{note})"
+            )
+
+
+@contextlib.contextmanager
+def _fork_server(todo: list[Job]):
+    """The warm-kernel server for this batch, and the words the progress line uses for the kernels."""
+    reason = kernels.unavailable()
+    if reason:
+        yield None, f"plain kernels ({reason})"
+        return
+    statements = kernels.notebook_imports(dict.fromkeys(job.notebook_path for job in todo))
+    env = {**os.environ, "MPLBACKEND": os.environ.get("MPLBACKEND", "agg")}  # as the workers have it
+    try:
+        server = kernels.ForkServer(statements, config.ROOT, env)
+    except OSError as exc:
+        yield None, f"plain kernels (no fork server: {exc})"
+        return
+    with server:
+        yield server, "warm kernels (modules imported once, a fresh kernel forked for each notebook)"
 
 
 def _print_pdf(printer: pdf.Printer, result: Result, echo) -> None:

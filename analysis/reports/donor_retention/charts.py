@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import FuncFormatter
 
@@ -13,6 +14,9 @@ from analysis.model import disclosure
 from analysis.output.theme import PALETTE, int_axis, theme
 from analysis.reports.donor_retention import compute as retention
 from analysis.text import i18n
+
+if TYPE_CHECKING:
+    from lifelines import KaplanMeierFitter
 
 STATUS_COLORS = {"new": "#2e8b57", "regular": "#5b7db1", "lapsed": "#b0b0b0"}
 GAP_DAYS_SHOWN = 3 * 365

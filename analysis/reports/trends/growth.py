@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.tsa.seasonal import STL
 
 from analysis.qualified import Qualified
 from analysis.reports.trends import periods
@@ -133,6 +132,8 @@ def decompose(series: pd.DataFrame) -> pd.DataFrame | None:
     if done["donations"].isna().any() or (done.index.to_series().diff().dropna() != 1).any():
         return None
     values = pd.Series(done["donations"].to_numpy(dtype=float), index=pd.DatetimeIndex(done["start"]))
+    from statsmodels.tsa.seasonal import STL  # imported where used: it costs a second to import
+
     fit = STL(values, period=4 if unit == "quarter" else 12, robust=True).fit()
     return pd.DataFrame({"start": values.index, "observed": fit.observed.to_numpy(),
                          "trend": fit.trend.to_numpy(), "seasonal": fit.seasonal.to_numpy(),
