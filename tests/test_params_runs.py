@@ -102,19 +102,28 @@ def test_every_params_file_publishes_every_notebook(fresh_reports):
             assert META <= set(payload["meta"]), f"{run}/{notebook} meta incomplete"
             assert payload["meta"]["data_kind"] in ("real", "simulated", "mixed")
             for inp in payload["meta"]["inputs"]:
-                assert set(inp) == {"path", "sha256", "kind"} and len(inp["sha256"]) == 64
+                assert set(inp) == {"path", "sha256", "kind", "rows"} and len(inp["sha256"]) == 64
+                assert inp["kind"] in ("published", "real", "simulated")
+                assert inp["rows"] is None or inp["rows"] >= 0
             if notebook in CONTRACT_TABLES:
                 assert (folder / "tables" / CONTRACT_TABLES[notebook]).is_file()
         assert (out / run / "summary.xlsx").is_file()
 
 
-def test_simulated_inputs_are_labelled_simulated(fresh_reports):
+def expected_kind(path: str) -> str:
+    if path.startswith("data/example/"):
+        return "simulated"
+    return "published" if path.startswith("data/published/") else "real"
+
+
+def test_inputs_are_labelled_by_kind(fresh_reports):
     out, _ = fresh_reports
     for metrics in out.glob("*/*/metrics.json"):
         meta = json.loads(metrics.read_text("utf-8"))["meta"]
         kinds = {i["kind"] for i in meta["inputs"]}
-        simulated = {i["path"].startswith("data/example/") for i in meta["inputs"]}
-        assert kinds == {"simulated" if s else "real" for s in simulated}
+        assert all(i["kind"] == expected_kind(i["path"]) for i in meta["inputs"]), meta["inputs"]
+        assert meta["data_kind"] == ("simulated" if kinds == {"simulated"} else
+                                     "mixed" if "simulated" in kinds else "real")
         if "simulated" in kinds:
             assert meta["data_kind"] in ("simulated", "mixed")
             assert (

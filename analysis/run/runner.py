@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from analysis import config, errors
-from analysis.output import publish
+from analysis.output import pdf, provenance, publish
 from analysis.run import kernels, params
 
 FINGERPRINT_FILE = ".fingerprint"
@@ -155,14 +155,7 @@ def clean_leftovers(out: Path) -> None:
 
 # executing (in a worker process) ---------------------------------------------
 def _versions() -> dict:
-    import importlib.metadata as md
-
-    names = ["pandas", "numpy", "matplotlib", "seaborn", "papermill", "scipy", "statsmodels"]
-    found = {"python": sys.version.split()[0]}
-    for name in names:
-        with contextlib.suppress(md.PackageNotFoundError):
-            found[name] = md.version(name)
-    return found
+    return provenance.versions()
 
 
 def _swap_into_place(built: Path, target: Path) -> None:
@@ -204,7 +197,7 @@ def execute(job: Job) -> Result:
             )
         except papermill.PapermillExecutionError as exc:
             return _keep_failure(job, build, executed, started, f"{exc.ename}: {exc.evalue}")
-        publish.finish_report(build, job.run, job.notebook, job.parameters, _versions())
+        dropped = publish.finish_report(build, job.run, job.notebook, job.parameters, _versions())
         (build / FINGERPRINT_FILE).write_text(job.fingerprint)
         _swap_into_place(build, target)
     except Exception as exc:  # disk full, permissions: the old report must survive
@@ -212,10 +205,11 @@ def execute(job: Job) -> Result:
         return Result(
             job.run, job.notebook, "failed", time.monotonic() - started, "", f"{type(exc).__name__}: {exc}"
         )
-    return Result(
-        job.run, job.notebook, "ok", time.monotonic() - started, str(target / "report.html"),
-        extra={"kernel": kernels.last_launch()} if _warm_kernels else {},
-    )
+    extra = {"dropped": dropped}
+    if _warm_kernels:
+        extra["kernel"] = kernels.last_launch()
+    return Result(job.run, job.notebook, "ok", time.monotonic() - started, str(target / "report.html"),
+                  extra=extra)
 
 
 def _keep_failure(job: Job, build: Path, executed: Path, started: float, message: str) -> Result:
@@ -282,11 +276,13 @@ def run(
     for r in results:
         echo(f"[{len(results)}/{total}] {r.run} / {r.notebook}: up to date")
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    printer = pdf.Printer()  # one browser for the batch, started by the first report it prints
     if todo:
         with _fork_server(todo) as (server, kind):
             echo(f"running {len(todo)} notebook{'s' if len(todo) > 1 else ''} on {workers} "
                  f"worker{'s' if workers > 1 else ''}, {kind}")
-            _execute_all(todo, workers, server.address if server else None, results, total, echo)
+            _execute_all(todo, workers, server.address if server else None, results, total, echo, printer)
+    _finish_pdfs(printer, results, echo)
     for run_name in dict.fromkeys(j.run for j in planned):
         mine = [r for r in results if r.run == run_name]
         publish.write_run_status(out / run_name, [asdict(r) for r in mine])
@@ -300,7 +296,8 @@ def run(
     return 1 if failed else 0
 
 
-def _execute_all(todo: list[Job], workers: int, fork_server: str | None, results: list, total: int, echo):
+def _execute_all(todo: list[Job], workers: int, fork_server: str | None, results: list, total: int, echo,
+                 printer: pdf.Printer):
     with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(fork_server,)) as pool:
         futures = {pool.submit(execute, job): job for job in todo}
         for future in as_completed(futures):
@@ -310,6 +307,7 @@ def _execute_all(todo: list[Job], workers: int, fork_server: str | None, results
             except Exception as exc:  # a worker that died
                 result = Result(job.run, job.notebook, "failed", 0.0, "", f"worker died: {exc}")
             results.append(result)
+            _print_pdf(printer, result, echo)  # here, while the workers run the next notebooks
             kernel = result.extra.get("kernel", "warm")
             note = f", {kernel} kernel" if fork_server and kernel != "warm" else ""
             echo(
@@ -334,6 +332,28 @@ def _fork_server(todo: list[Job]):
         return
     with server:
         yield server, "warm kernels (modules imported once, a fresh kernel forked for each notebook)"
+
+
+def _print_pdf(printer: pdf.Printer, result: Result, echo) -> None:
+    """report.pdf beside a finished report; a note when its export left warnings out."""
+    if result.status == "failed" or not Path(result.report).is_file():
+        return
+    dropped = result.extra.get("dropped", {}).get("stderr", 0)
+    if dropped:
+        echo(f"note: {result.run} / {result.notebook}: {dropped} warning output(s) left out of report.html")
+    printer.print(Path(result.report))
+
+
+def _finish_pdfs(printer: pdf.Printer, results: list[Result], echo) -> None:
+    """The PDFs of up-to-date reports made without a browser, then one line if none could be made."""
+    try:
+        for result in results:
+            if result.status == "up to date" and not (Path(result.report).parent / pdf.PDF_FILE).is_file():
+                _print_pdf(printer, result, echo)
+    finally:
+        printer.close()
+    if printer.reason:
+        echo(f"warning: report.pdf not written: {printer.reason}", file=sys.stderr)
 
 
 def _bar(done: int, total: int, width: int = 20) -> str:
