@@ -24,8 +24,8 @@ from IPython.display import HTML, Markdown, display
 from analysis import config
 from analysis.model import disclosure
 from analysis.output import appendix as appendix_html
+from analysis.output import cells, provenance
 from analysis.output import display as fmt
-from analysis.output import provenance
 from analysis.output.provenance import data_kind, sha256  # noqa: F401  (part of this module's face)
 from analysis.text import i18n, render
 
@@ -188,10 +188,8 @@ class Recorder:
         so Excel reads the accents), and show it unless `show` is False (`kinds`: see `show`)."""
         frame = disclosure.require(table).frame
         if self.out:
-            from analysis.output import cells  # text that would run as a formula is written inert
-
             path = self.out / "tables" / f"{name}.csv"
-            cells.for_csv(frame).to_csv(path, index=False, encoding="utf-8-sig")
+            cells.for_csv(frame).to_csv(path, index=False, encoding="utf-8-sig")  # formulas made inert
         self.saved.append((name, len(frame)))
         if show:
             self.show(frame, kinds=kinds, source=name)

@@ -205,7 +205,9 @@ def execute(job: Job) -> Result:
         return Result(
             job.run, job.notebook, "failed", time.monotonic() - started, "", f"{type(exc).__name__}: {exc}"
         )
-    extra = {"dropped": dropped, **({"kernel": kernels.last_launch()} if _warm_kernels else {})}
+    extra = {"dropped": dropped}
+    if _warm_kernels:
+        extra["kernel"] = kernels.last_launch()
     return Result(job.run, job.notebook, "ok", time.monotonic() - started, str(target / "report.html"),
                   extra=extra)
 
@@ -279,8 +281,7 @@ def run(
         with _fork_server(todo) as (server, kind):
             echo(f"running {len(todo)} notebook{'s' if len(todo) > 1 else ''} on {workers} "
                  f"worker{'s' if workers > 1 else ''}, {kind}")
-            _execute_all(todo, workers, server.address if server else None, results, total, echo,
-                         printer)
+            _execute_all(todo, workers, server.address if server else None, results, total, echo, printer)
     _finish_pdfs(printer, results, echo)
     for run_name in dict.fromkeys(j.run for j in planned):
         mine = [r for r in results if r.run == run_name]
