@@ -42,8 +42,6 @@ LONG_DECIMAL = re.compile(r"\d[.,]\d{4,}(?![\d.,])")  # 0,8529: more digits than
 # when its report passes (a passing report is not held to its entry, so nothing breaks meanwhile).
 PENDING = {
     ("historical_vs_campaign", "digits"): "the yield 0,8529 in key findings and history (report text)",
-    ("donor_retention", "repr"): "the suppression note quotes the CSV column's value True (report text)",
-    ("donor_pool", "repr"): "the suppression note quotes the CSV column's value True (report text)",
 }
 # The page outside its appendix: text and table headers, read from a clone without .appendix.
 OUTSIDE_APPENDIX = """() => {
