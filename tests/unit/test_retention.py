@@ -269,12 +269,6 @@ def test_a_hidden_cell_never_reaches_the_text():
         charts.cohort_heatmap(table, "en")
 
 
-def test_notebook_on_defaults(run_notebook):
-    out = run_notebook("donor_retention")
-    assert set(CONTRACT) | {"deferral_rate"} <= set(out["metrics"])
-    assert out["meta"]["data_kind"] == "simulated"
-
-
 @pytest.mark.parametrize("order", ["first_seen", "sorted"])
 def test_prepare_takes_categorical_ids(raw, visits, order):
     ids = raw["donor_id"]
