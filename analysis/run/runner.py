@@ -15,7 +15,6 @@ report as it was.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import json
 import os
