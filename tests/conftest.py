@@ -34,8 +34,14 @@ def pytest_collection_modifyitems(config, items):
         path = Path(str(item.fspath)).resolve()
         tier = path.relative_to(tests).parts[0] if path.is_relative_to(tests) else "notebooks"
         item.add_marker(getattr(pytest.mark, tier if tier in TIERS else "unit"))
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if SLOW_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
+        # `make test` spreads files over the cores (pytest-xdist, --dist loadgroup): a file
+        # stays on one worker, in order (a notebook's nbval cells share one kernel, a module's
+        # fixtures are made once), and every user of the batch of reports sits with the others.
+        item.add_marker(pytest.mark.xdist_group("fresh_reports" if "fresh_reports" in fixtures
+                                                else str(path.relative_to(path.parents[1]))))
 
 
 KEY_FIGURES = "key figures that moved"
