@@ -55,7 +55,7 @@ report: install  ## run every notebook on params/default.yaml into reports/
 	$(BIN)/workbook run
 
 test: system-deps install  ## the whole suite: unit tests, notebooks (nbval), runner, browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 test-fast: install  ## the unit tier, under a minute
 	$(BIN)/python -m pytest $(FAST_TESTS)
