@@ -113,7 +113,10 @@ def test_vietnamese_report_formats_numbers_the_vietnamese_way(tmp_path):
 
     execute("historical_vs_campaign", tmp_path, lang="vi")
     text = (tmp_path / "historical_vs_campaign" / "notebook.ipynb").read_text("utf-8")
-    assert "26.203" in text and "0,8529" in text
+    # The yield a reader sees is a percentage with one decimal, computed here from the published totals.
+    yield_text = f"{100 * 22348 / 26203:.1f}".replace(".", ",") + "%"
+    assert yield_text == "85,3%"
+    assert "26.203" in text and yield_text in text and "0,8529" not in text
 
 
 # ------------------------------------------------- the text: contexts and templates

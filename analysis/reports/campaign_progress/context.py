@@ -9,6 +9,8 @@ missing. The interval's level comes in as a value.
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 import pandas as pd
 
 from analysis.inputs.published import Campaign
@@ -66,13 +68,16 @@ def status(figs: dict, plan: Campaign, sheet: dict, sessions_path: str | None) -
     """Where the drive stands, its pace, and how the sessions were counted.
 
     `known` False: the sheet holds no session of the campaign (then only the
-    published final result, if any, can be said).
+    published final result, if any, can be said). The campaign is named by its
+    name, the sheet by its file name.
     """
     final, target = plan.units_collected, sheet["target"]
     base = {
         "known": figs["as_of"] is not None,
-        "campaign": plan.campaign_id,
+        "name": plan.name,
         "path": sessions_path,
+        # the sheet by its file name: a folder of the analyst's machine never reaches a report
+        "file": None if sessions_path is None else PurePath(str(sessions_path).replace("\\", "/")).name,
         "final": final if target is not None else None,
         "final_share": _share(final, target),
     }

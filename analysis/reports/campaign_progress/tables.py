@@ -10,13 +10,13 @@ from analysis.text import i18n
 
 SITE_COLUMNS = {  # column -> digits (None: a whole number; "pct": a share; str: the text itself)
     "site": str, "sessions": None, "registered": None, "turns": None, "deferred": None,
-    "units": None, "yield": 3, "deferral_rate": "pct", "share_of_units": "pct",
+    "units": None, "yield": "pct", "deferral_rate": "pct", "share_of_units": "pct",
 }
 FIGURE_COLUMNS = {
     "as_of": "date", "sessions_held": None, "units_to_date": None, "pct_of_target": "pct",
     "units_needed_per_remaining_session": 1, "projected_final_units": None,
     "projected_final_low": None, "projected_final_high": None, "p_target_met": "pct",
-    "yield_to_date": 3,
+    "yield_to_date": "pct",
 }
 
 

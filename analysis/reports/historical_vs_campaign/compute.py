@@ -111,9 +111,9 @@ def shown(table: disclosure.Safe, lang: str) -> pd.DataFrame:
 
 
 FIGURE_FORMATS = {  # key figure -> digits (None: a whole number; "pct": a share)
-    "hist_turns": None, "hist_units": None, "hist_yield": 4, "campaign_target_units": None,
+    "hist_turns": None, "hist_units": None, "hist_yield": "pct", "campaign_target_units": None,
     "campaign_registered": None, "campaign_sessions": None, "campaign_sites": None, "campaign_days": None,
-    "required_yield": 3, "projected_units": None, "projected_units_low": None,
+    "required_yield": "pct", "projected_units": None, "projected_units_low": None,
     "projected_units_high": None, "p_target_met": "pct", "target_share_of_history": "pct",
     "units_per_session_needed": 1, "units_per_day_needed": 1,
 }
