@@ -131,14 +131,17 @@ def site_units(sites: disclosure.Safe, lang: str):
     for yi, n, yl in zip(y, units, yields, strict=True):
         note = i18n.fmt_int(n, lang)
         if not pd.isna(yl):
-            note = i18n.t("pc_yield_note", lang, units=note, yield_=i18n.fmt_num(yl, lang, 2))
-        ax.text(right * 1.01, yi, note, va="center", fontsize=9)
+            note = i18n.t("pc_yield_note", lang, units=note, yield_=i18n.fmt_pct(yl, lang, 0))
+        ax.text(right * 1.03, yi, note, va="center", fontsize=9)
+    if yields.notna().any():  # what the percentage after each count is
+        ax.plot([], [], " ", label=i18n.t("pc_yield_legend", lang))
     ax.set_yticks(y, table["site"])
     ax.set_xlim(0, right * 1.32)
     int_axis(ax, lang, "x")
     ax.set_xlabel(i18n.t("pc_sites_x" if has_reg else "pc_units", lang))
     ax.set_title(i18n.t("pc_sites_title", lang), pad=26)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=9, frameon=False)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, fontsize=9, frameon=False,
+              handlelength=1.2, columnspacing=1.2)
     fig.tight_layout()
     return fig
 
@@ -172,7 +175,8 @@ def session_units(sessions: disclosure.Safe, figs: dict, lang: str):
     int_axis(ax, lang)
     ax.set_ylabel(i18n.t("pc_units", lang))
     ax.set_title(i18n.t("pc_sessions_title", lang), pad=40)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=9, frameon=False)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, fontsize=9, frameon=False,
+              handlelength=1.2, columnspacing=1.2)
     ax.set_ylim(0, max(held["units"].astype(float).max(), needed or 0) * 1.25)
     fig.tight_layout()
     return fig
