@@ -186,7 +186,8 @@ def write_summary_xlsx(run_dir: Path) -> None:
     with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         for report in reports:
             recorded = json.loads((report / METRICS_FILE).read_text("utf-8"))
-            lang = (recorded.get("meta", {}).get("params") or {}).get("lang") or "vi"  # every notebook's default
+            # the report's language; without a lang parameter, every notebook's default
+            lang = (recorded.get("meta", {}).get("params") or {}).get("lang") or "vi"
             frame = metrics_frame(recorded["metrics"], lang)
             cells.write_sheet(writer, frame, _sheet_name(report.name, used))
             for table in sorted((report / "tables").glob("*.csv")):
