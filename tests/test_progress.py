@@ -361,7 +361,8 @@ def test_text_and_charts_render(sheet, plan, campaigns, lang):
             plt.close(charts.site_units(progress.by_site(p.held), lang))
             if figs["sessions_remaining"]:
                 plt.close(charts.session_units(sessions, figs, lang))
-    assert set(texts) | {"sites"} == set(render.sections("campaign_progress", lang))
+    # the blood section has tests of its own (tests/unit/test_blood_groups.py)
+    assert set(texts) | {"sites", "blood"} == set(render.sections("campaign_progress", lang))
 
 
 def test_site_table_is_shown_translated_with_whole_numbers(sheet):

@@ -16,6 +16,7 @@ from matplotlib.ticker import FuncFormatter
 from analysis.inputs.published import Campaign
 from analysis.model import disclosure
 from analysis.output.theme import PALETTE, int_axis, theme
+from analysis.reports.campaign_progress.blood import GROUPS, NAMES
 from analysis.reports.campaign_progress.compute import cumulative
 from analysis.reports.campaign_progress.projection import Outlook
 from analysis.text import i18n
@@ -180,3 +181,59 @@ def session_units(sessions: disclosure.Safe, figs: dict, lang: str):
     ax.set_ylim(0, max(held["units"].astype(float).max(), needed or 0) * 1.25)
     fig.tight_layout()
     return fig
+
+
+BLOOD_COLOURS = {"blood_a": "#5b7db1", "blood_b": "#e1a03a", "blood_ab": "#8e6bb0", "blood_o": "#c0392b"}
+
+
+def blood_mix(table: disclosure.Safe, reference: dict | None, lang: str):
+    """Stacked shares of the four groups by site, the whole drive (and the reference) on top;
+    a hidden cell leaves a hatched grey gap, so no bar gives a hidden share back."""
+    safe = disclosure.require(table)
+    frame = safe.frame
+    wide = frame.pivot(index="site", columns="group", values="share").astype(float)
+    sites = frame.drop_duplicates("site")
+    # the drive (and the reference) first, then the sites by their number of donors
+    rows = [(i18n.t("pc_blood_all", lang), wide.loc[sites.loc[sites["overall"], "site"].iloc[0]])]
+    if reference is not None:
+        rows.append((i18n.t("pc_blood_reference", lang), pd.Series(reference)))
+    rows += [(site, wide.loc[site]) for site in sites.loc[~sites["overall"], "site"]]
+    labels = [label for label, _ in rows]
+    shares = {g: np.array([row[g] for _, row in rows], dtype=float) for g in GROUPS}
+    theme()
+    order = np.arange(len(labels))[::-1]  # the first row at the top
+    fig, ax = plt.subplots(figsize=(8.5, max(2.8, 1.5 + 0.42 * len(labels))))
+    left = np.zeros(len(labels))
+    for group in GROUPS:
+        values = np.nan_to_num(shares[group], nan=0.0)
+        ax.barh(order, values, left=left, color=BLOOD_COLOURS[group], height=0.62,
+                label=i18n.t("pc_blood_group", lang, group=NAMES[group]))
+        for y, x0, v in zip(order, left, values, strict=True):
+            if v >= 0.07:
+                ax.text(x0 + v / 2, y, i18n.fmt_pct(v, lang, 0), ha="center", va="center",
+                        color="white", fontsize=8.5)
+        left += values
+    hidden = 1 - left
+    if (hidden > 0.001).any():
+        ax.barh(order, np.where(hidden > 0.001, hidden, 0), left=left, color="#eeeeee",
+                edgecolor="#999999", hatch="///", height=0.62,
+                label=i18n.t("pc_blood_hidden", lang, n=safe.min_cell))
+    ax.axhline(order[0] - (1.5 if reference is not None else 0.5), color="#555555", linewidth=0.8)
+    ax.set_yticks(order, labels)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: i18n.fmt_pct(v, lang, 0)))
+    ax.set_xlabel(i18n.t("pc_blood_x", lang))
+    ax.set_title(i18n.t("pc_blood_title", lang), pad=26)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=5, fontsize=9, frameon=False,
+              handlelength=1.2, columnspacing=1.0)
+    ax.grid(False, axis="y")
+    fig.tight_layout()
+    return fig
+
+
+def blood_alt(table: disclosure.Safe, reference: dict | None, lang: str) -> str:
+    """The chart's alt text: what it shows and for how many sites."""
+    frame = disclosure.require(table).frame
+    n = int((~frame["overall"]).sum() // len(GROUPS))
+    key = "pc_blood_alt_reference" if reference is not None else "pc_blood_alt"
+    return i18n.t(key, lang, n=i18n.fmt_int(n, lang))

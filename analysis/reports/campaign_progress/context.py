@@ -16,6 +16,8 @@ import pandas as pd
 from analysis.inputs.published import Campaign
 from analysis.model import disclosure
 from analysis.qualified import Qualified
+from analysis.reports.campaign_progress import blood as blood_groups
+from analysis.reports.campaign_progress.blood import NAMES
 from analysis.reports.campaign_progress.projection import Outlook
 
 
@@ -197,3 +199,31 @@ def unknown(figs: dict, plan: Campaign, sheet: dict) -> dict:
         ("final", plan.units_collected is None and plan.end_date is not None and as_of >= plan.end_date),
     ]
     return {"known": True, "missing": [name for name, missing in checks if missing]}
+
+
+def blood(table: disclosure.Safe, reference: dict | None, held_sessions: int, with_groups: int) -> dict:
+    """The drive's blood-group mix, the groups most and least given, and the reference if any.
+
+    `held_sessions` and `with_groups`: sessions held, and those that give all four groups.
+    Against a reference, `gaps` lists each group whose share is shown: (group, share,
+    reference share, difference), the largest difference first.
+    """
+    mix = blood_groups.summary(table)
+    shown = {NAMES[g]: s for g, s in mix["shares"].items() if s is not None}
+    ranked = sorted(shown.items(), key=lambda kv: kv[1], reverse=True)
+    gaps = None
+    if reference is not None:
+        gaps = sorted(((NAMES[g], s, reference[g], s - reference[g]) for g, s in mix["shares"].items()
+                       if s is not None), key=lambda row: abs(row[3]), reverse=True)
+    return {
+        "donors": mix["donors"],
+        "sites": mix["sites"],
+        "held": held_sessions,
+        "with_groups": with_groups,
+        "ranked": ranked,
+        "hidden_small": mix["hidden_small"],
+        "hidden_other": mix["hidden_other"],
+        "min_cell": table.min_cell,
+        "reference": None if reference is None else {NAMES[g]: s for g, s in reference.items()},
+        "gaps": gaps,
+    }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.model import disclosure
+from analysis.reports.campaign_progress.blood import GROUPS, NAMES
 from analysis.text import i18n
 
 SITE_COLUMNS = {  # column -> digits (None: a whole number; "pct": a share; str: the text itself)
@@ -51,3 +52,30 @@ def key_figures_table(figs: dict, level: float, lang: str) -> pd.DataFrame:
         i18n.t("figure", lang): [i18n.t(k, lang, level=level_text) for k in FIGURE_COLUMNS],
         i18n.t("value", lang): [_fmt(figs[k], d, lang) for k, d in FIGURE_COLUMNS.items()],
     })
+
+
+def _blood_rows(frame: pd.DataFrame, lang: str) -> list[str]:
+    """Each row's label: the site, or the whole drive's label for the drive's row."""
+    return [i18n.t("pc_blood_all", lang) if overall else site
+            for site, overall in frame[["site", "overall"]].drop_duplicates().itertuples(index=False)]
+
+
+def blood_shown(table: disclosure.Safe, reference: dict | None, lang: str) -> pd.DataFrame:
+    """The blood-group mix for the reader: per site and for the drive, each group's donors and
+    share ("37 (24,3%)"), a hidden cell as "<5" (small) or "x" (hidden to protect another);
+    the reference's shares in a last row when one is given."""
+    safe = disclosure.require(table)
+    frame = safe.frame
+    out = pd.DataFrame({i18n.t("col_site", lang): _blood_rows(frame, lang)})
+    totals = frame.drop_duplicates("site")["site_donors"]
+    out[i18n.t("pc_blood_donors", lang)] = [i18n.fmt_int(n, lang) for n in totals]
+    for group in GROUPS:
+        cells = frame[frame["group"] == group]
+        out[i18n.t("pc_blood_group", lang, group=NAMES[group])] = [
+            disclosure.marker(row.complementary, safe.min_cell) if row.suppressed
+            else f"{i18n.fmt_int(row.donors, lang)} ({i18n.fmt_pct(row.share, lang)})"
+            for row in cells.itertuples(index=False)]
+    if reference is not None:
+        ref = [i18n.t("pc_blood_reference", lang), ""] + [i18n.fmt_pct(reference[g], lang) for g in GROUPS]
+        out.loc[len(out)] = ref
+    return out
