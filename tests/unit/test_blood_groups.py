@@ -154,3 +154,36 @@ def test_simulated_groups_add_up_to_units_and_are_blank_where_units_are():
     blank = later["units"].isna()
     assert blank.any() and later.loc[blank, GROUPS].isna().all().all()
     assert later.loc[~blank, GROUPS].notna().all().all()
+
+
+def test_moving_donors_between_hidden_cells_changes_no_output():
+    """The small-cell bar: with every total kept, what the hidden cells hold changes nothing shown."""
+    rows = [("North", 40, 30, 2, 50), ("South", 35, 25, 20, 45), ("East", 30, 28, 22, 40)]
+    before = blood.mix(_sheet(rows), min_cell=5)
+    # North's AB (small) and B (hidden with it) trade two donors; so do South's, the other way,
+    # so the drive's B and AB totals stay as they were
+    moved = [("North", 40, 28, 4, 50), ("South", 35, 27, 18, 45), ("East", 30, 28, 22, 40)]
+    after = blood.mix(_sheet(moved), min_cell=5)
+    for lang in ("vi", "en"):
+        shown = [tables.blood_shown(table, None, lang) for table in (before, after)]
+        pd.testing.assert_frame_equal(*shown)
+        assert (render.render("campaign_progress", "blood", lang, **context.blood(before, None, 3, 3))
+                == render.render("campaign_progress", "blood", lang, **context.blood(after, None, 3, 3)))
+    pd.testing.assert_frame_equal(before.frame, after.frame)
+
+
+def test_the_preflight_refuses_a_bad_reference():
+    from analysis.reports.campaign_progress import inputs as report_inputs
+    from analysis.run import params as run_params
+
+    defaults = {"campaigns_path": "data/published/campaigns.csv", "campaign_id": "giotmau-2023",
+                "sessions_path": "data/example/sessions_2023_simulated.csv", "as_of": None,
+                "checkpoints_path": "data/published/checkpoints.csv",
+                "totals_path": "data/published/totals.csv",
+                "yield_sessions_path": "data/published/sessions.csv", "sessions_complete": True}
+    assert report_inputs.read(defaults)["blood_reference"] is None
+    bad = {**defaults, "blood_group_reference": {"A": 0.9, "B": 0.9, "AB": 0, "O": 0}}
+    with pytest.raises(errors.WorkbookError, match="add up to 1"):
+        report_inputs.read(bad)
+    with pytest.raises(errors.WorkbookError, match=r"params/x\.yaml: blood_group_reference"):
+        run_params.check_inputs("campaign_progress", bad, "params/x.yaml")  # the runner's preflight: exit 2
