@@ -73,7 +73,7 @@ def blood_shown(table: disclosure.Safe, reference: dict | None, lang: str) -> pd
         cells = frame[frame["group"] == group]
         out[i18n.t("pc_blood_group", lang, group=NAMES[group])] = [
             disclosure.marker(row.complementary, safe.min_cell) if row.suppressed
-            else f"{i18n.fmt_int(row.donors, lang)} ({i18n.fmt_pct(row.share, lang)})"
+            else f"{i18n.fmt_int(row.donors, lang)}\u00a0({i18n.fmt_pct(row.share, lang)})"  # kept on one line
             for row in cells.itertuples(index=False)]
     if reference is not None:
         ref = [i18n.t("pc_blood_reference", lang), ""] + [i18n.fmt_pct(reference[g], lang) for g in GROUPS]
