@@ -80,7 +80,7 @@ def test_one_small_cell_hides_what_would_give_it_back():
     assert not (hidden.drop(index=blood.OVERALL).sum(axis=0) == 1).any()
     shown = tables.blood_shown(safe, None, "vi").set_index("Điểm hiến máu")
     assert shown.loc["North", "Nhóm AB"] == "<5" and shown.loc["North", "Nhóm B"] == "x"
-    assert shown.loc["North", "Nhóm A"] == f"40\u00a0({100 * 40 / 122:.1f}%)".replace(".", ",")  # of 122 donors
+    assert shown.loc["North", "Nhóm A"] == f"40\u00a0({100 * 40 / 122:.1f}%)".replace(".", ",")  # of 122
     assert "2" not in shown.loc["North", "Nhóm AB"]
 
 

@@ -224,7 +224,7 @@ def blood_mix(table: disclosure.Safe, reference: dict | None, lang: str):
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: i18n.fmt_pct(v, lang, 0)))
     ax.set_xlabel(i18n.t("pc_blood_x", lang))
     ax.set_title(i18n.t("pc_blood_title", lang), pad=26)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=5, fontsize=9, frameon=False,
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=len(GROUPS) + 1, fontsize=9, frameon=False,
               handlelength=1.2, columnspacing=1.0)
     ax.grid(False, axis="y")
     fig.tight_layout()

@@ -69,11 +69,11 @@ def blood_shown(table: disclosure.Safe, reference: dict | None, lang: str) -> pd
     out = pd.DataFrame({i18n.t("col_site", lang): _blood_rows(frame, lang)})
     totals = frame.drop_duplicates("site")["site_donors"]
     out[i18n.t("pc_blood_donors", lang)] = [i18n.fmt_int(n, lang) for n in totals]
-    for group in GROUPS:
+    for group in GROUPS:  # a count and its share on one line: a no-break space between them
         cells = frame[frame["group"] == group]
         out[i18n.t("pc_blood_group", lang, group=NAMES[group])] = [
             disclosure.marker(row.complementary, safe.min_cell) if row.suppressed
-            else f"{i18n.fmt_int(row.donors, lang)}\u00a0({i18n.fmt_pct(row.share, lang)})"  # kept on one line
+            else f"{i18n.fmt_int(row.donors, lang)}\u00a0({i18n.fmt_pct(row.share, lang)})"
             for row in cells.itertuples(index=False)]
     if reference is not None:
         ref = [i18n.t("pc_blood_reference", lang), ""] + [i18n.fmt_pct(reference[g], lang) for g in GROUPS]
