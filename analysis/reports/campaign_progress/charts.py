@@ -109,7 +109,7 @@ def cumulative_progress(sessions: disclosure.Safe, plan: Campaign, sheet: dict, 
     int_axis(ax, lang)
     ax.set_ylabel(i18n.t("pc_units", lang))
     ax.set_title(i18n.t("pc_cumulative_title", lang))
-    ax.legend(loc="upper left", fontsize=8.5, framealpha=0.92)
+    ax.legend(loc="best", fontsize=8.5, framealpha=0.92)  # clear of the as_of line and the points
     fig.autofmt_xdate(rotation=0, ha="center")
     fig.tight_layout()
     return fig
