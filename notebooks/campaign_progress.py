@@ -35,13 +35,15 @@ campaigns_path: str = "data/published/campaigns.csv"  # campaigns (campaigns kin
 totals_path: str = "data/published/totals.csv"  # cumulative totals: the historical yield
 checkpoints_path: str = "data/published/checkpoints.csv"  # published tallies during campaigns
 yield_sessions_path: str = "data/published/sessions.csv"  # published sessions: yield spread
+min_cell: int = 5  # blood-group cells of fewer people than this are hidden; range: [1, inf)
+blood_group_reference: Optional[dict] = None  # {A: share, B: .., AB: .., O: ..} adding up to 1 (None: none)
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
 
 # %%
 from analysis.inputs import published
 from analysis.model import scenario
 from analysis.output.record import Recorder
-from analysis.reports.campaign_progress import charts, context, figures, projection, tables
+from analysis.reports.campaign_progress import blood, charts, context, figures, projection, tables
 from analysis.reports.campaign_progress import compute as progress
 from analysis.reports.campaign_progress import inputs as report_inputs
 
@@ -82,6 +84,20 @@ if len(by_site):
 
 # %%
 rec.say("yield", **context.yield_(figs, sheet, hist_yield))
+
+# %% [markdown] tags=["analyst-note"]
+# Blood groups, where the sheet counts donors by group (blood_a, blood_b, blood_ab, blood_o):
+# the mix by site and for the drive, small cells hidden (tables/blood_groups.csv).
+
+# %%
+mix = blood.mix(state.held, min_cell)
+if mix is not None:
+    rec.table(mix, "blood_groups", show=False)
+    rec.say("blood", **context.blood(mix, data["blood_reference"], len(state.held),
+                                     len(blood.sessions_with_groups(state.held))))
+    rec.show(tables.blood_shown(mix, data["blood_reference"], lang))
+    rec.figure(charts.blood_mix(mix, data["blood_reference"], lang), "blood_groups",
+               alt=charts.blood_alt(mix, data["blood_reference"], lang))
 
 # %% [markdown] tags=["analyst-note"]
 # What each remaining session must bring, against what the sessions held brought.

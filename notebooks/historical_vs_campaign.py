@@ -104,7 +104,7 @@ rec.appendix(sources)
 
 # %%
 rec.say("key_figures")
-rec.show(cp.key_figures_table(figs, cp.LEVEL, lang))
+rec.show(cp.key_figures_table(figs, cp.LEVEL, lang, cp.qualifiers(figs, reg.qualifier if reg else None)))
 
 # %% keep_output=true
 rec.finish()

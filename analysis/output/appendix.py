@@ -195,6 +195,22 @@ def metrics_table(metrics: Mapping[str, object], lang: str) -> str:
                   rows, "key-figures")
 
 
+def metrics_frame(metrics: Mapping[str, object], lang: str) -> pd.DataFrame:
+    """The key figures as the Excel summary holds them, headed in the reader's language: each
+    figure's label, its value (a number stays a number; a qualifier is a word) and its name
+    in metrics.json."""
+    def value(v: object) -> object:
+        if isinstance(v, str) and v in i18n.QUALIFIER_WORDS["en"]:
+            return metric_value("", v, lang)
+        return v
+
+    return pd.DataFrame({
+        i18n.t("figure", lang): [metric_label(k, lang) for k in metrics],
+        i18n.t("value", lang): [value(v) for v in metrics.values()],
+        i18n.t("metric_name", lang): list(metrics),
+    })
+
+
 def shown_path(path: str) -> str:
     """A path inside the project as it is (data/published/totals.csv); an outside file by its name only."""
     if PurePosixPath(path).is_absolute() or PureWindowsPath(path).is_absolute() or path.startswith("~"):

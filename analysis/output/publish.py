@@ -170,18 +170,25 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 
 def write_summary_xlsx(run_dir: Path) -> None:
-    """summary.xlsx: each notebook's key figures and tables, one sheet each."""
+    """summary.xlsx: each notebook's key figures and tables, one sheet each.
+
+    The key-figure sheet is headed in the report's language (its `lang` parameter, else the
+    default vi): figure, value, name in metrics.json."""
     reports = sorted(p.parent for p in run_dir.glob("*/" + METRICS_FILE))
     if not reports:
         return
     import pandas as pd
 
+    from analysis.output.appendix import metrics_frame
+
     used: set[str] = set()
     tmp = run_dir / ".summary.xlsx.tmp"
     with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         for report in reports:
-            metrics = json.loads((report / METRICS_FILE).read_text("utf-8"))["metrics"]
-            frame = pd.DataFrame({"figure": list(metrics), "value": list(metrics.values())})
+            recorded = json.loads((report / METRICS_FILE).read_text("utf-8"))
+            # the report's language; without a lang parameter, every notebook's default
+            lang = (recorded.get("meta", {}).get("params") or {}).get("lang") or "vi"
+            frame = metrics_frame(recorded["metrics"], lang)
             cells.write_sheet(writer, frame, _sheet_name(report.name, used))
             for table in sorted((report / "tables").glob("*.csv")):
                 data = cells.from_csv(pd.read_csv(table, encoding="utf-8-sig"))

@@ -59,6 +59,12 @@ def simulate_sessions(
     and would put yields above 1). Turns are registered officers who presented
     (`show_rate`); deferred = turns − units.
 
+    Each session's units are split into blood groups A, B, AB and O
+    (`blood_*`) from a second stream of the same seed, so the other columns
+    are the same with or without them. The drive's mix is drawn from a flat
+    Dirichlet: equal expected shares, because no blood-group distribution is
+    published in data/published/; the simulated mix says nothing about real donors.
+
     `held_through` (a date) blanks turns, deferred and units of the sessions
     after it, as in the sheet of a drive in progress. The example file keeps
     every session (the sessions loader wants a unit count on each row); a
@@ -98,10 +104,24 @@ def simulate_sessions(
             "units": pd.array(units, dtype="Int64"),
         }
     )
+    groups = blood_groups(units, np.random.default_rng([seed, 1]))
+    for name in BLOOD_GROUPS:
+        sheet[name] = pd.array(groups[name], dtype="Int64")
     if held_through is not None:
         later = dates > pd.Timestamp(held_through)
-        sheet.loc[later, ["turns", "deferred", "units"]] = pd.NA
+        sheet.loc[later, ["turns", "deferred", "units", *BLOOD_GROUPS]] = pd.NA
     return sheet
+
+
+BLOOD_GROUPS = ("blood_a", "blood_b", "blood_ab", "blood_o")
+
+
+def blood_groups(units: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Each session's units split into the four groups: one mix for the drive (a flat Dirichlet,
+    equal expected shares), each session's split drawn around it (a multinomial)."""
+    mix = rng.dirichlet(np.ones(len(BLOOD_GROUPS)))
+    split = np.array([rng.multinomial(n, mix) for n in units])
+    return {name: split[:, i] for i, name in enumerate(BLOOD_GROUPS)}
 
 
 def write_example_sessions(path: str | Path = SESSIONS_2023_CSV) -> Path:

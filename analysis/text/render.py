@@ -9,7 +9,8 @@ holds: this is the one door through which text reaches a report.
 In a template, numbers are formatted in its language by filters:
 `{{ n | int }}` 26.203, `{{ y | num(3) }}` 0,853, `{{ share | pct }}` 12,5%,
 `{{ day | date }}` 04/08/2023, `{{ figure | q }}` "ít nhất 28.000" (a qualified
-number). `t("key")` and `tn("key", "key_plural", n)` read the label catalogue.
+number), `{{ ratio | qpct }}` "khoảng 85,3%" (a qualified share).
+`t("key")` and `tn("key", "key_plural", n)` read the label catalogue.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def environment(lang: str) -> jinja2.Environment:
         pct=lambda v, digits=1: i18n.fmt_pct(v, lang, digits),
         date=lambda v: i18n.fmt_date(v, lang),
         q=lambda v, digits=0: i18n.fmt_q(v, lang, digits),
+        qpct=lambda v, digits=1: i18n.fmt_qualified(i18n.fmt_pct(v.value, lang, digits), v.qualifier, lang),
     )
     env.globals.update(
         t=lambda key, **fields: i18n.t(key, lang, **fields),

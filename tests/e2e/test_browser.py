@@ -38,11 +38,6 @@ REPRS = re.compile(r"\bNone\b|'vi'|'en'|\bnan\b|\bNaN\b|\bTrue\b|\bFalse\b|data/
 WARNINGS = re.compile(r"Warning|warnings\.warn|Traceback|DeprecationWarning|RuntimeWarning")
 ENGLISH_HEADER = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")  # a column name as code writes it
 LONG_DECIMAL = re.compile(r"\d[.,]\d{4,}(?![\d.,])")  # 0,8529: more digits than a reader can use
-# Checks a report does not pass yet, each with the work that will make it pass; remove an entry
-# when its report passes (a passing report is not held to its entry, so nothing breaks meanwhile).
-PENDING = {
-    ("historical_vs_campaign", "digits"): "the yield 0,8529 in key findings and history (report text)",
-}
 # The page outside its appendix: text and table headers, read from a clone without .appendix.
 OUTSIDE_APPENDIX = """() => {
   const copy = document.body.cloneNode(true);
@@ -165,14 +160,11 @@ def test_report_reads_as_a_report(browser, fresh_reports, screenshots, run, note
     problems = []
     english = [h for h in headers if ENGLISH_HEADER.fullmatch(h)]
     if english:
-        problems.append(("english_header", f"English headers {english}"))
+        problems.append(f"English headers {english}")
     reprs = sorted(set(REPRS.findall(outside)))
     if reprs:
-        problems.append(("repr", f"Python reprs or paths outside the appendix {reprs}"))
+        problems.append(f"Python reprs or paths outside the appendix {reprs}")
     digits = sorted(set(LONG_DECIMAL.findall(outside)))
     if digits:
-        problems.append(("digits", f"numbers with more digits than they mean {digits}"))
-    strict = [message for check, message in problems if (notebook, check) not in PENDING]
-    assert not strict, f"{name}: " + "; ".join(strict)
-    if problems:
-        pytest.xfail(f"{name}: pending: " + "; ".join(PENDING[notebook, c] for c, _ in problems))
+        problems.append(f"numbers with more digits than they mean {digits}")
+    assert not problems, f"{name}: " + "; ".join(problems)

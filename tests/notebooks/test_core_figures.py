@@ -115,4 +115,7 @@ def test_english_report_formats_numbers_the_english_way(tmp_path):
 
 def test_vietnamese_report_formats_numbers_the_vietnamese_way(core_run):
     text = (core_run[1] / "historical_vs_campaign" / "notebook.ipynb").read_text("utf-8")
-    assert "26.203" in text and "0,8529" in text
+    # The yield a reader sees is a percentage with one decimal, computed here from the published totals.
+    yield_text = f"{100 * 22348 / 26203:.1f}".replace(".", ",") + "%"
+    assert yield_text == "85,3%"
+    assert "26.203" in text and yield_text in text and "0,8529" not in text

@@ -132,6 +132,12 @@ def test_text_and_charts_render(lang):
     charts.plt.close(fig)
     table = cp.key_figures_table(figs, 0.8, lang)
     assert table.iloc[:, 0].str.contains("80%").sum() == 2 and not table.iloc[:, 0].str.contains("90%").any()
+    # the registrations are "about 3,000" (data/published/campaigns.csv), and so is the projection
+    qualified = cp.key_figures_table(figs, 0.8, lang, cp.qualifiers(figs, "about")).iloc[:, 1].tolist()
+    about = "khoảng" if lang == "vi" else "about"
+    registered_text = "3.000" if lang == "vi" else "3,000"
+    assert f"{about} {registered_text}" in qualified and qualified[0] == table.iloc[0, 1]  # history: exact
+    assert f"{100 * 22348 / 26203:.1f}".replace(".", "," if lang == "vi" else ".") + "%" in qualified
     for fig in (charts.cumulative_with_target(cp.history_table(r["totals"], r["snapshot"]), 2300, 2023, lang),
                 charts.yield_comparison(figs["hist_yield"], figs["required_yield"],
                                         cp.yields_table(r["yield_sessions"]), 2023, lang),

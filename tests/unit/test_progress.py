@@ -240,7 +240,8 @@ def test_contexts_say_which_branch_and_which_numbers(sheet, plan, campaigns):
     p2022 = state(progress.published_sheet("giotmau-2022", campaigns),
                   published.campaign("giotmau-2022", campaigns), campaigns, complete=False)
     nothing, _, _, _ = report(p2022, sessions_path=None)
-    assert not nothing["status"]["known"] and nothing["status"]["path"] is None
+    assert not nothing["status"]["known"] and nothing["status"]["file"] is None
+    assert nothing["status"]["name"] == "Giọt máu nghĩa tình 2022"
     assert nothing["needed"]["case"] is None and nothing["unknown"] == {"known": False, "missing": []}
     assert nothing["projection"]["basis"] == "none_no_sessions" and "sites" not in nothing
 
@@ -280,7 +281,8 @@ def test_text_and_charts_render(sheet, plan, campaigns, lang):
             plt.close(charts.site_units(progress.by_site(p.held), lang))
             if figs["sessions_remaining"]:
                 plt.close(charts.session_units(sessions, figs, lang))
-    assert set(texts) | {"sites"} == set(render.sections("campaign_progress", lang))
+    # the blood section has tests of its own (tests/unit/test_blood_groups.py)
+    assert set(texts) | {"sites", "blood"} == set(render.sections("campaign_progress", lang))
 
 
 def test_site_table_is_shown_translated_with_whole_numbers(sheet):
@@ -289,7 +291,7 @@ def test_site_table_is_shown_translated_with_whole_numbers(sheet):
     assert list(shown["en"].columns) == ["Site", "Sessions", "Registered", "Turns", "Deferred", "Units",
                                          "Yield", "Deferral rate", "Share of units"]
     ba_dinh = shown["vi"].set_index("Điểm hiến máu").loc["Công an quận Ba Đình"]
-    assert (ba_dinh["Số buổi"], ba_dinh["Đơn vị máu"], ba_dinh["Đơn vị/lượt"]) == ("2", "320", "0,853")
+    assert (ba_dinh["Số buổi"], ba_dinh["Đơn vị máu"], ba_dinh["Đơn vị/lượt"]) == ("2", "320", "85,3%")
     assert shown["en"]["Registered"].iloc[0] == "600"  # whole numbers whole, not 600.0
 
 
@@ -317,3 +319,16 @@ def test_example_sheet_is_the_simulation():
     assert abs(sheet["registered"].sum() - REGISTERED) < 0.05 * REGISTERED
     assert sheet.loc[0, "turns"] > 600  # launch day: more than 600 officers took part
     assert (sheet["turns"] - sheet["deferred"] == sheet["units"]).all()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_sheet_without_the_campaign_is_named_by_file_and_the_campaign_by_name(sheet, plan, campaigns, lang):
+    """A run whose sheet holds none of the campaign's sessions: the campaign's name, the sheet's file
+    name (never its folder), and no projection section repeating what the status already says."""
+    p2022 = state(progress.published_sheet("giotmau-2022", campaigns),
+                  published.campaign("giotmau-2022", campaigns), campaigns, complete=False)
+    texts, _, _, _ = report(p2022, sessions_path="/home/analyst/drives/2022/phien.csv")
+    status = render.render("campaign_progress", "status", lang, **texts["status"])
+    assert "Giọt máu nghĩa tình 2022" in status and "phien.csv" in status
+    assert "giotmau-2022" not in status and "/home" not in status and "drives" not in status
+    assert render.render("campaign_progress", "projection", lang, **texts["projection"]) == ""

@@ -16,6 +16,7 @@ from matplotlib.ticker import FuncFormatter
 from analysis.inputs.published import Campaign
 from analysis.model import disclosure
 from analysis.output.theme import PALETTE, int_axis, theme
+from analysis.reports.campaign_progress.blood import GROUPS, NAMES
 from analysis.reports.campaign_progress.compute import cumulative
 from analysis.reports.campaign_progress.projection import Outlook
 from analysis.text import i18n
@@ -108,7 +109,7 @@ def cumulative_progress(sessions: disclosure.Safe, plan: Campaign, sheet: dict, 
     int_axis(ax, lang)
     ax.set_ylabel(i18n.t("pc_units", lang))
     ax.set_title(i18n.t("pc_cumulative_title", lang))
-    ax.legend(loc="upper left", fontsize=8.5, framealpha=0.92)
+    ax.legend(loc="best", fontsize=8.5, framealpha=0.92)  # clear of the as_of line and the points
     fig.autofmt_xdate(rotation=0, ha="center")
     fig.tight_layout()
     return fig
@@ -131,14 +132,17 @@ def site_units(sites: disclosure.Safe, lang: str):
     for yi, n, yl in zip(y, units, yields, strict=True):
         note = i18n.fmt_int(n, lang)
         if not pd.isna(yl):
-            note = i18n.t("pc_yield_note", lang, units=note, yield_=i18n.fmt_num(yl, lang, 2))
-        ax.text(right * 1.01, yi, note, va="center", fontsize=9)
+            note = i18n.t("pc_yield_note", lang, units=note, yield_=i18n.fmt_pct(yl, lang, 0))
+        ax.text(right * 1.03, yi, note, va="center", fontsize=9)
+    if yields.notna().any():  # what the percentage after each count is
+        ax.plot([], [], " ", label=i18n.t("pc_yield_legend", lang))
     ax.set_yticks(y, table["site"])
     ax.set_xlim(0, right * 1.32)
     int_axis(ax, lang, "x")
     ax.set_xlabel(i18n.t("pc_sites_x" if has_reg else "pc_units", lang))
     ax.set_title(i18n.t("pc_sites_title", lang), pad=26)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=9, frameon=False)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, fontsize=9, frameon=False,
+              handlelength=1.2, columnspacing=1.2)
     fig.tight_layout()
     return fig
 
@@ -172,7 +176,64 @@ def session_units(sessions: disclosure.Safe, figs: dict, lang: str):
     int_axis(ax, lang)
     ax.set_ylabel(i18n.t("pc_units", lang))
     ax.set_title(i18n.t("pc_sessions_title", lang), pad=40)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=9, frameon=False)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, fontsize=9, frameon=False,
+              handlelength=1.2, columnspacing=1.2)
     ax.set_ylim(0, max(held["units"].astype(float).max(), needed or 0) * 1.25)
     fig.tight_layout()
     return fig
+
+
+BLOOD_COLOURS = {"blood_a": "#5b7db1", "blood_b": "#e1a03a", "blood_ab": "#8e6bb0", "blood_o": "#c0392b"}
+
+
+def blood_mix(table: disclosure.Safe, reference: dict | None, lang: str):
+    """Stacked shares of the four groups by site, the whole drive (and the reference) on top;
+    a hidden cell leaves a hatched grey gap, so no bar gives a hidden share back."""
+    safe = disclosure.require(table)
+    frame = safe.frame
+    wide = frame.pivot(index="site", columns="group", values="share").astype(float)
+    sites = frame.drop_duplicates("site")
+    # the drive (and the reference) first, then the sites by their number of donors
+    rows = [(i18n.t("pc_blood_all", lang), wide.loc[sites.loc[sites["overall"], "site"].iloc[0]])]
+    if reference is not None:
+        rows.append((i18n.t("pc_blood_reference", lang), pd.Series(reference)))
+    rows += [(site, wide.loc[site]) for site in sites.loc[~sites["overall"], "site"]]
+    labels = [label for label, _ in rows]
+    shares = {g: np.array([row[g] for _, row in rows], dtype=float) for g in GROUPS}
+    theme()
+    order = np.arange(len(labels))[::-1]  # the first row at the top
+    fig, ax = plt.subplots(figsize=(8.5, max(2.8, 1.5 + 0.42 * len(labels))))
+    left = np.zeros(len(labels))
+    for group in GROUPS:
+        values = np.nan_to_num(shares[group], nan=0.0)
+        ax.barh(order, values, left=left, color=BLOOD_COLOURS[group], height=0.62,
+                label=i18n.t("pc_blood_group", lang, group=NAMES[group]))
+        for y, x0, v in zip(order, left, values, strict=True):
+            if v >= 0.07:
+                ax.text(x0 + v / 2, y, i18n.fmt_pct(v, lang, 0), ha="center", va="center",
+                        color="white", fontsize=8.5)
+        left += values
+    hidden = 1 - left
+    if (hidden > 0.001).any():
+        ax.barh(order, np.where(hidden > 0.001, hidden, 0), left=left, color="#eeeeee",
+                edgecolor="#999999", hatch="///", height=0.62,
+                label=i18n.t("pc_blood_hidden", lang, n=safe.min_cell))
+    ax.axhline(order[0] - (1.5 if reference is not None else 0.5), color="#555555", linewidth=0.8)
+    ax.set_yticks(order, labels)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: i18n.fmt_pct(v, lang, 0)))
+    ax.set_xlabel(i18n.t("pc_blood_x", lang))
+    ax.set_title(i18n.t("pc_blood_title", lang), pad=26)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=len(GROUPS) + 1, fontsize=9, frameon=False,
+              handlelength=1.2, columnspacing=1.0)
+    ax.grid(False, axis="y")
+    fig.tight_layout()
+    return fig
+
+
+def blood_alt(table: disclosure.Safe, reference: dict | None, lang: str) -> str:
+    """The chart's alt text: what it shows and for how many sites."""
+    frame = disclosure.require(table).frame
+    n = int((~frame["overall"]).sum() // len(GROUPS))
+    key = "pc_blood_alt_reference" if reference is not None else "pc_blood_alt"
+    return i18n.t(key, lang, n=i18n.fmt_int(n, lang))

@@ -9,11 +9,15 @@ missing. The interval's level comes in as a value.
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 import pandas as pd
 
 from analysis.inputs.published import Campaign
 from analysis.model import disclosure
 from analysis.qualified import Qualified
+from analysis.reports.campaign_progress import blood as blood_groups
+from analysis.reports.campaign_progress.blood import NAMES
 from analysis.reports.campaign_progress.projection import Outlook
 
 
@@ -66,13 +70,16 @@ def status(figs: dict, plan: Campaign, sheet: dict, sessions_path: str | None) -
     """Where the drive stands, its pace, and how the sessions were counted.
 
     `known` False: the sheet holds no session of the campaign (then only the
-    published final result, if any, can be said).
+    published final result, if any, can be said). The campaign is named by its
+    name, the sheet by its file name.
     """
     final, target = plan.units_collected, sheet["target"]
     base = {
         "known": figs["as_of"] is not None,
-        "campaign": plan.campaign_id,
+        "name": plan.name,
         "path": sessions_path,
+        # the sheet by its file name: a folder of the analyst's machine never reaches a report
+        "file": None if sessions_path is None else PurePath(str(sessions_path).replace("\\", "/")).name,
         "final": final if target is not None else None,
         "final_share": _share(final, target),
     }
@@ -192,3 +199,31 @@ def unknown(figs: dict, plan: Campaign, sheet: dict) -> dict:
         ("final", plan.units_collected is None and plan.end_date is not None and as_of >= plan.end_date),
     ]
     return {"known": True, "missing": [name for name, missing in checks if missing]}
+
+
+def blood(table: disclosure.Safe, reference: dict | None, held_sessions: int, with_groups: int) -> dict:
+    """The drive's blood-group mix, the groups most and least given, and the reference if any.
+
+    `held_sessions` and `with_groups`: sessions held, and those that give all four groups.
+    Against a reference, `gaps` lists each group whose share is shown: (group, share,
+    reference share, difference), the largest difference first.
+    """
+    mix = blood_groups.summary(table)
+    shown = {NAMES[g]: s for g, s in mix["shares"].items() if s is not None}
+    ranked = sorted(shown.items(), key=lambda kv: kv[1], reverse=True)
+    gaps = None
+    if reference is not None:
+        gaps = sorted(((NAMES[g], s, reference[g], s - reference[g]) for g, s in mix["shares"].items()
+                       if s is not None), key=lambda row: abs(row[3]), reverse=True)
+    return {
+        "donors": mix["donors"],
+        "sites": mix["sites"],
+        "held": held_sessions,
+        "with_groups": with_groups,
+        "ranked": ranked,
+        "hidden_small": mix["hidden_small"],
+        "hidden_other": mix["hidden_other"],
+        "min_cell": table.min_cell,
+        "reference": None if reference is None else {NAMES[g]: s for g, s in reference.items()},
+        "gaps": gaps,
+    }

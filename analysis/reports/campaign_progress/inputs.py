@@ -3,7 +3,8 @@
 `read` is the one declaration of what the notebook reads: the notebook calls it
 with `rec.input` (which records each file) and the runner's preflight calls it
 before anything runs, so the two cannot drift. It also checks the request: the
-campaign exists, the sheet's sessions and `as_of` fit it.
+campaign exists, the sheet's sessions and `as_of` fit it, a blood-group reference
+has the four groups and adds up to 1.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Mapping
 from analysis import config, inputs
 from analysis.inputs import published
 from analysis.model import campaign
+from analysis.reports.campaign_progress import blood
 from analysis.reports.campaign_progress import compute as progress
 
 
@@ -33,4 +35,5 @@ def read(params: Mapping[str, object], record: Callable = config.resolve) -> dic
         "state": state,
         "snapshot": campaign.snapshot_before(plan, inputs.load(record(params["totals_path"]), "totals")),
         "yield_sessions": published.sessions(record(params["yield_sessions_path"])),
+        "blood_reference": blood.reference(params.get("blood_group_reference")),
     }

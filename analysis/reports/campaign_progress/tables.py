@@ -6,17 +6,18 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.model import disclosure
+from analysis.reports.campaign_progress.blood import GROUPS, NAMES
 from analysis.text import i18n
 
 SITE_COLUMNS = {  # column -> digits (None: a whole number; "pct": a share; str: the text itself)
     "site": str, "sessions": None, "registered": None, "turns": None, "deferred": None,
-    "units": None, "yield": 3, "deferral_rate": "pct", "share_of_units": "pct",
+    "units": None, "yield": "pct", "deferral_rate": "pct", "share_of_units": "pct",
 }
 FIGURE_COLUMNS = {
     "as_of": "date", "sessions_held": None, "units_to_date": None, "pct_of_target": "pct",
     "units_needed_per_remaining_session": 1, "projected_final_units": None,
     "projected_final_low": None, "projected_final_high": None, "p_target_met": "pct",
-    "yield_to_date": 3,
+    "yield_to_date": "pct",
 }
 
 
@@ -51,3 +52,30 @@ def key_figures_table(figs: dict, level: float, lang: str) -> pd.DataFrame:
         i18n.t("figure", lang): [i18n.t(k, lang, level=level_text) for k in FIGURE_COLUMNS],
         i18n.t("value", lang): [_fmt(figs[k], d, lang) for k, d in FIGURE_COLUMNS.items()],
     })
+
+
+def _blood_rows(frame: pd.DataFrame, lang: str) -> list[str]:
+    """Each row's label: the site, or the whole drive's label for the drive's row."""
+    return [i18n.t("pc_blood_all", lang) if overall else site
+            for site, overall in frame[["site", "overall"]].drop_duplicates().itertuples(index=False)]
+
+
+def blood_shown(table: disclosure.Safe, reference: dict | None, lang: str) -> pd.DataFrame:
+    """The blood-group mix for the reader: per site and for the drive, each group's donors and
+    share ("37 (24,3%)"), a hidden cell as "<5" (small) or "x" (hidden to protect another);
+    the reference's shares in a last row when one is given."""
+    safe = disclosure.require(table)
+    frame = safe.frame
+    out = pd.DataFrame({i18n.t("col_site", lang): _blood_rows(frame, lang)})
+    totals = frame.drop_duplicates("site")["site_donors"]
+    out[i18n.t("pc_blood_donors", lang)] = [i18n.fmt_int(n, lang) for n in totals]
+    for group in GROUPS:  # a count and its share on one line: a no-break space between them
+        cells = frame[frame["group"] == group]
+        out[i18n.t("pc_blood_group", lang, group=NAMES[group])] = [
+            disclosure.marker(row.complementary, safe.min_cell) if row.suppressed
+            else f"{i18n.fmt_int(row.donors, lang)}\u00a0({i18n.fmt_pct(row.share, lang)})"
+            for row in cells.itertuples(index=False)]
+    if reference is not None:
+        ref = [i18n.t("pc_blood_reference", lang), ""] + [i18n.fmt_pct(reference[g], lang) for g in GROUPS]
+        out.loc[len(out)] = ref
+    return out

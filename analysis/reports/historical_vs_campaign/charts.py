@@ -71,14 +71,15 @@ def yield_comparison(hist_yield: float, required: float, sessions: disclosure.Sa
     ]
     values = [hist_yield, required]
     ax.barh([1, 2], values, color=[PALETTE["history"], PALETTE["target"]], height=0.55)
-    for i, v in enumerate(values, start=1):
-        ax.text(v + 0.01, i, i18n.fmt_num(v, lang, 3), va="center")
+    for i, v in enumerate(values, start=1):  # on a white ground, so no grid line runs through it
+        ax.text(v + 0.012, i, i18n.fmt_pct(v, lang), va="center",
+                bbox=dict(facecolor="white", edgecolor="none", pad=1.5))
     ax.scatter(session_yields, [0] * len(session_yields), color="black", s=40, zorder=3)
     ax.set_yticks(range(3), rows)
-    ax.set_xlim(0, 1.08)
+    ax.set_xlim(0, 1.12)
     ax.set_xlabel(i18n.t("chart_yield_x", lang))
     ax.set_title(i18n.t("chart_yield_title", lang))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: i18n.fmt_num(v, lang, 1)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: i18n.fmt_pct(v, lang, 0)))
     fig.tight_layout()
     return fig
 

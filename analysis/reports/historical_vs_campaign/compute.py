@@ -111,25 +111,39 @@ def shown(table: disclosure.Safe, lang: str) -> pd.DataFrame:
 
 
 FIGURE_FORMATS = {  # key figure -> digits (None: a whole number; "pct": a share)
-    "hist_turns": None, "hist_units": None, "hist_yield": 4, "campaign_target_units": None,
+    "hist_turns": None, "hist_units": None, "hist_yield": "pct", "campaign_target_units": None,
     "campaign_registered": None, "campaign_sessions": None, "campaign_sites": None, "campaign_days": None,
-    "required_yield": 3, "projected_units": None, "projected_units_low": None,
+    "required_yield": "pct", "projected_units": None, "projected_units_low": None,
     "projected_units_high": None, "p_target_met": "pct", "target_share_of_history": "pct",
     "units_per_session_needed": 1, "units_per_day_needed": 1,
 }
 
 
-def key_figures_table(figs: dict, level: float, lang: str) -> pd.DataFrame:
-    """The contract's key figures with their labels, formatted for the reader."""
-    def fmt(value, digits):
+def qualifiers(figs: dict, registered_qualifier: str | None) -> dict[str, str]:
+    """The qualifier each key figure is read with: the totals' for history, the registration
+    figure's ("about 3,000") for the registrations and the projected total."""
+    hist = figs["hist_qualifier"] or "exact"
+    registered = registered_qualifier or "exact"
+    return {"hist_turns": hist, "hist_units": hist, "campaign_registered": registered,
+            "projected_units": registered}
+
+
+def key_figures_table(figs: dict, level: float, lang: str,
+                      qualified: dict[str, str] | None = None) -> pd.DataFrame:
+    """The contract's key figures with their labels, formatted for the reader; `qualified` gives
+    a figure's qualifier ("khoảng 3.000"), see `qualifiers`."""
+    def fmt(key, value, digits):
         if digits is None:
-            return i18n.fmt_int(value, lang)
-        return i18n.fmt_pct(value, lang) if digits == "pct" else i18n.fmt_num(value, lang, digits)
+            text = i18n.fmt_int(value, lang)
+        else:
+            text = i18n.fmt_pct(value, lang) if digits == "pct" else i18n.fmt_num(value, lang, digits)
+        qualifier = (qualified or {}).get(key)
+        return text if value is None or qualifier is None else i18n.fmt_qualified(text, qualifier, lang)
 
     level_text = i18n.fmt_pct(level, lang, 0)
     return pd.DataFrame({
         i18n.t("figure", lang): [i18n.t(k, lang, level=level_text) for k in FIGURE_FORMATS],
-        i18n.t("value", lang): [fmt(figs[k], d) for k, d in FIGURE_FORMATS.items()],
+        i18n.t("value", lang): [fmt(k, figs[k], d) for k, d in FIGURE_FORMATS.items()],
     })
 
 
