@@ -7,8 +7,9 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from analysis.inputs import schema
+from analysis.inputs.periodtext import text_grain
 from analysis.inputs.problems import _RECORD, ROW, Problem, _Context
-from analysis.inputs.schema import COUNT, TEXT
+from analysis.inputs.schema import COUNT, DATE, TEXT
 from analysis.inputs.values import (
     _TOTAL_WORDS,
     _all_whole,
@@ -114,6 +115,7 @@ def _parse_frame(frame: pd.DataFrame, ctx: _Context, encoded: dict | None = None
     encoded = {} if encoded is None else encoded
     problems: list[Problem] = []
     parsed = {}
+    grains = {}
     for name in frame.columns:
         col = schema.column(ctx.kind, name)
         if col is not None:
@@ -122,12 +124,18 @@ def _parse_frame(frame: pd.DataFrame, ctx: _Context, encoded: dict | None = None
             type_ = COUNT  # a breakdown column (blood group, age band, new/repeat...)
         else:
             type_ = TEXT
-        values, errors = _parse_column(frame[name], type_, encoded.pop(name, None))
+        codes = encoded.pop(name, None)
+        if type_ == DATE and _may_hold_text(frame[name].dtype):
+            codes = codes or encode_values(frame[name])
+            if grain := text_grain(codes[1]):  # 08/2023, Quý 3/2023: a date at a coarser grain
+                grains[name] = grain
+        values, errors = _parse_column(frame[name], type_, codes)
         if type_ == TEXT:
             values = _normalise_words(values, name)
         parsed[name] = values
         problems += [ctx.problem(row, name, msg) for row, msg in errors.items()]
     out = pd.DataFrame(parsed, index=frame.index, copy=False)
+    out.attrs["grains"] = grains
     return out, problems
 
 

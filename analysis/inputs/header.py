@@ -108,15 +108,16 @@ def _map_columns(
         if at is None:
             at = _find(folded, schema.folded_key(in_file))
         if at is None:
+            said = name.replace("⟨", " (").replace("⟩", ")")  # a date's part: "date (month)"
             problems.append(Problem(file, header_row, None,
-                                    f"the column mapping gives {quote(in_file)} for {name}, but no "
+                                    f"the column mapping gives {quote(in_file)} for {said}, but no "
                                     f"column is headed so{shown}"))
         else:
             names[at] = name
     by_alias: dict[str, list[int]] = {}
     for i, h in enumerate(header):
         name = schema.canonical_for(h, kind)
-        if i not in names and name and name not in mapping:
+        if i not in names and name and not _mapped(name, mapping):
             by_alias.setdefault(name, []).append(i)
     for name, positions in by_alias.items():
         if len(positions) > 1:
@@ -131,12 +132,17 @@ def _map_columns(
         if i not in names:
             names[i] = _unique_name(h, taken)
             taken.add(names[i])
-    missing = [n for n in schema.required(kind) if n not in taken]
+    missing = [n for n in schema.required(kind) if not _mapped(n, taken)]
     for name in missing:
         problems.append(Problem(file, header_row, None, _missing_message(name, kind, shown)))
     if missing:
         problems += _other_kind_hint(header, kind, file, header_row)
     return names, problems
+
+
+def _mapped(name: str, mapped) -> bool:
+    """`name` is among the mapped names, itself or as a date made of parts ('date⟨year⟩')."""
+    return name in mapped or any(str(m).startswith(name + "⟨") for m in mapped)
 
 
 def _find(keys: list[str], key: str) -> int | None:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from analysis import config, errors
 from analysis.errors import InputError, InputNote, UncheckedWarning
-from analysis.inputs import pseudonyms
+from analysis.inputs import dateparts, pseudonyms, shape
 from analysis.inputs.frame import VISITS_CATEGORICAL, _finish, _parse_frame, _total_rows, _with_row_numbers
 from analysis.inputs.header import _map_columns
 from analysis.inputs.problems import (
@@ -102,10 +102,13 @@ def read_table(
     """
     file = name or str(path)
     _check_kind(kind, file)
-    mapping = _check_mapping(columns, kind, file)
+    mapping, left_out = shape.flatten(_check_mapping(columns, kind, file))
     resolved = config.resolve(path)
     header_row, header, body = _read_grid(Source(resolved, file), kind, mapping, file)
-    names, problems = _map_columns(header, kind, mapping, file, header_row)
+    body = shape.drop_notes(body, file)
+    header, body, problems = shape.leave_out(header, body, left_out, kind, file, header_row)
+    names, mapping_problems = _map_columns(header, kind, mapping, file, header_row)
+    problems += mapping_problems
     if body.empty and not problems:
         problems.append(Problem(file, header_row, None,
                                 f"no data rows below the header (row {header_row}), "
@@ -143,12 +146,15 @@ def validate(
     _check_kind(kind, file)
     ctx = _Context(file, kind, {**frame.attrs.get("headers", {}), **(headers or {})})
     work = _with_row_numbers(frame)
+    work, date_problems, grains = dateparts.combine(work, ctx)
     encoded: dict[str, tuple[np.ndarray, list]] = {}
     problems, work = _total_rows(work, ctx, encoded)
     parsed, parse_problems = _parse_frame(work, ctx, encoded)
     del work, encoded
+    grains = {**parsed.attrs.get("grains", {}), **grains}
     failed = {(p.row, p.column) for p in parse_problems}
-    problems += parse_problems
+    failed |= {(p.row, ctx.header(name)) for p in date_problems for name in grains}
+    problems += date_problems + parse_problems
     problems += [p for p in _rule_problems(parsed, ctx) if (p.row, p.column) not in failed]
     if kind == "sessions" and "campaign_id" in parsed and parsed["campaign_id"].notna().any():
         problems += _campaign_problems(parsed, _campaign_table(campaigns), ctx)
@@ -156,7 +162,9 @@ def validate(
         if kind == "visits":  # donor records: say what is wrong, never echo the value
             problems = [replace(p, message=_QUOTED_VALUE.sub("this value", p.message, 1)) for p in problems]
         raise InputError(_in_row_order(problems))
-    return _finish(parsed, kind, keep_codes)
+    out = _finish(parsed, kind, keep_codes)
+    out.attrs["grains"] = grains
+    return out
 
 
 # --------------------------------------------------------- session vs campaign

@@ -23,6 +23,7 @@ from analysis.errors import InputError, InputNote, SettingError
 from analysis.inputs import schema
 from analysis.inputs.load import load
 from analysis.inputs.schema import KINDS
+from analysis.run.params import column_mapping_ok
 from analysis.text import i18n
 
 OK, BAD_FILE, BAD_USAGE = 0, 1, 2
@@ -57,7 +58,7 @@ def run_check(path: str, kind: str, columns_json: str | None = None) -> int:
     return OK
 
 
-def parse_columns(columns_json: str | None) -> dict[str, str] | None:
+def parse_columns(columns_json: str | None) -> dict[str, object] | None:
     """The --columns mapping, or ValueError saying what a valid one looks like."""
     if columns_json is None or not columns_json.strip():
         return None
@@ -66,10 +67,9 @@ def parse_columns(columns_json: str | None) -> dict[str, str] | None:
         value = json.loads(columns_json)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON ({exc.msg} at character {exc.pos}), {example}") from None
-    if not isinstance(value, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
-        raise ValueError(f"not a mapping of column names, {example}")
+    if not column_mapping_ok(value):
+        raise ValueError(f"not a mapping of column names, {example}, a date made of parts as "
+                         '{"date": ["year", "month"]}, or null to leave a column out')
     return value
 
 

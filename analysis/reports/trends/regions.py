@@ -18,6 +18,7 @@ import pandas as pd
 from analysis.errors import DataError
 from analysis.reports.trends import periods
 
+KEPT_ATTRS = ("measure", "measure_name", "grains", "breakdowns")  # what a series keeps when summed by date
 NOT_BREAKDOWN = {"date", "donations", "region", "qualifier", "source_id"}
 
 
@@ -87,7 +88,8 @@ def by_date(frame: pd.DataFrame) -> pd.DataFrame:
         out = frame.groupby("date", sort=True)[cols].sum(min_count=1).reset_index()
         if "qualifier" in frame:
             out["qualifier"] = frame.groupby("date", sort=True)["qualifier"].agg(periods.combine).to_numpy()
-    out.attrs["measure"] = frame.attrs.get("measure", "donations")
+    out.attrs = {k: frame.attrs[k] for k in KEPT_ATTRS if k in frame.attrs}
+    out.attrs.setdefault("measure", "donations")
     return out
 
 

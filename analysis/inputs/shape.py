@@ -1,0 +1,110 @@
+"""The shape of an analyst's table as it really is: a date in parts, columns left out, row
+numbers, and notes typed under the table.
+
+- A column mapping may give a date as a list of columns (see `dateparts`); it is
+  flattened here into one mapping entry a part ('date⟨month⟩': 'Tháng').
+- A mapping to None (`{"Ghi chú": null}`) leaves the column out without a word; a
+  canonical name mapped to None (`{"region": null}`) leaves out the column that would
+  otherwise be taken for it.
+- A row-number column (STT, No., #, TT) holds no figure: a time series leaves it out
+  without a word.
+- Text in the first column with every other cell empty, in the last rows of a table,
+  is a note or a footnote ("Nguồn: ..."): those rows are skipped, with a note saying so.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import pandas as pd
+
+from analysis.errors import InputNote
+from analysis.inputs import schema
+from analysis.inputs.dateparts import part_name
+from analysis.inputs.dateroles import roles_of
+from analysis.inputs.problems import Problem, _is_blank, quote
+from analysis.inputs.values import parse_count, parse_date
+
+ROW_NUMBER_WORDS = {"stt", "no", "#", "tt", "sott", "sothutu", "thutu", "rownumber", "row", "nr", "n°",
+                    "no.", "num", "index"}
+
+
+def flatten(mapping: dict[str, object]) -> tuple[dict[str, str], list[str]]:
+    """({name or a date's part: header}, names mapped to None) of a checked mapping."""
+    flat: dict[str, str] = {}
+    left_out: list[str] = []
+    for name, value in mapping.items():
+        if value is None:
+            left_out.append(name)
+        elif isinstance(value, str):
+            flat[name] = value
+        else:
+            for role, header in roles_of(value).items():
+                flat[part_name(name, role)] = header
+    return flat, left_out
+
+
+def leave_out(header: list[str], body: pd.DataFrame, names: list[str], kind: str, file: str,
+              header_row: int) -> tuple[list[str], pd.DataFrame, list[Problem]]:
+    """The header and body without the columns mapped to None."""
+    if not names:
+        return header, body, []
+    drop: set[int] = set()
+    problems = []
+    for name in names:
+        at = [i for i, h in enumerate(header) if schema.folded_key(h) == schema.folded_key(name)]
+        if not at and schema.column(kind, name) is not None:
+            at = [i for i, h in enumerate(header) if schema.canonical_for(h, kind) == name]
+        if not at:
+            problems.append(Problem(file, header_row, None,
+                                    f"the column mapping leaves out {quote(name)} (null), but no "
+                                    "column is headed so"))
+        drop.update(at)
+    keep = [i for i in range(len(header)) if i not in drop]
+    body = body[[body.columns[i] for i in keep]]
+    body.columns = range(len(keep))
+    return [header[i] for i in keep], body, problems
+
+
+def is_row_number(header: str) -> bool:
+    """STT, No., #, TT, Số TT: a column that numbers the rows."""
+    key = schema.folded_key(header).rstrip(".")
+    return key in ROW_NUMBER_WORDS or re.sub(r"[^a-z#]", "", key) in ROW_NUMBER_WORDS
+
+
+# ------------------------------------------------------------------ notes under the table
+
+
+def drop_notes(body: pd.DataFrame, file: str) -> pd.DataFrame:
+    """The body without its last rows that are notes: text in the first column, every other
+    cell empty. A date or a number there is a row with its figures missing, not a note."""
+    if body.shape[1] < 2 or body.empty:
+        return body
+    notes = []
+    for row in range(len(body) - 1, -1, -1):
+        cells = body.iloc[row].tolist()
+        first = cells[0]
+        if not all(_is_blank(c) for c in cells[1:]) or not _is_note(first):
+            break
+        notes.append(body.index[row])
+    if not notes:
+        return body
+    rows = sorted(notes)
+    where = f"row {rows[0]}" if len(rows) == 1 else f"rows {rows[0]}–{rows[-1]}"
+    warnings.warn(f"{file}: {where} under the table: text in the first column only, read as a "
+                  "note and skipped", InputNote, stacklevel=3)
+    return body.drop(index=rows)
+
+
+def _is_note(cell: object) -> bool:
+    if not isinstance(cell, str) or _is_blank(cell):
+        return False
+    text = cell.strip()
+    if not any(ch.isalpha() for ch in text):
+        return False
+    value, error = parse_count(text)
+    if error is None and value is not None:
+        return False
+    day, error = parse_date(text)
+    return error is not None or day is None
