@@ -77,6 +77,9 @@ def _total_rows(frame: pd.DataFrame, ctx: _Context, encoded: dict | None = None
     for name in frame.columns[:3]:  # the label of a total row sits at the left
         if not _may_hold_text(frame[name].dtype):  # numbers and dates hold no label
             continue
+        if ctx.kind == "timeseries" and name == "region":
+            continue  # a region named "Tổng cộng" is the series' total row: the report finds it
+
         codes, uniques = encoded[name] = encode_values(frame[name])
         labels = {k: uniques[k] for k in _total_candidates(uniques) if _is_total_label(uniques[k])}
         if not labels:
@@ -110,8 +113,10 @@ def _is_total_label(cell: object) -> bool:
             and schema.folded_key(cell) in _TOTAL_WORDS)
 
 
-def _parse_frame(frame: pd.DataFrame, ctx: _Context, encoded: dict | None = None
-                 ) -> tuple[pd.DataFrame, list[Problem]]:
+def _parse_frame(frame: pd.DataFrame, ctx: _Context, encoded: dict | None = None,
+                 counts: set[str] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Each column parsed in its type; columns of no kind are text, except those in `counts`
+    (a time series' breakdowns), or, when `counts` is None, a time series' whole numbers."""
     encoded = {} if encoded is None else encoded
     problems: list[Problem] = []
     parsed = {}
@@ -120,6 +125,8 @@ def _parse_frame(frame: pd.DataFrame, ctx: _Context, encoded: dict | None = None
         col = schema.column(ctx.kind, name)
         if col is not None:
             type_ = col.type
+        elif counts is not None:
+            type_ = COUNT if name in counts else TEXT
         elif ctx.kind == "timeseries" and _all_whole(frame[name]):
             type_ = COUNT  # a breakdown column (blood group, age band, new/repeat...)
         else:

@@ -99,7 +99,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "Số đơn vị máu",
         "Đơn vị máu",
     ),
-    "region": ("Khu vực", "Vùng", "Tỉnh", "Tỉnh/thành", "Địa bàn", "province"),
+    "region": ("Khu vực", "Vùng", "Tỉnh", "Tỉnh/thành", "Tỉnh/thành phố", "Tỉnh thành", "Địa bàn",
+               "Địa phương", "province", "state", "prefecture", "bang", "territory", "county",
+               "district", "Quận/huyện", "negeri"),
     "donor_id": ("Mã người hiến", "Mã người hiến máu", "Mã số người hiến", "Mã NHM", "donor"),
     "visit_date": ("Ngày hiến", "Ngày hiến máu", "Ngày", "date", "visit date"),
     "birth_year": ("Năm sinh", "year of birth", "birth year"),
@@ -314,6 +316,9 @@ def breakdown_groups(frame: pd.DataFrame, kind: str) -> list[tuple[str, list[str
     total = BREAKDOWN_TOTAL.get(kind)
     if total is None or total not in frame:
         return []
+    if "breakdowns" in frame.attrs:  # as the loader found or was told them (inputs.breakdowns)
+        groups = [(g["total"], [p for p in g["parts"] if p in frame]) for g in frame.attrs["breakdowns"]]
+        return [(t, parts) for t, parts in groups if t in frame and parts]
     known = {c.name for c in COLUMNS[kind]}
     groups: dict[str, list[str]] = {}
     for name in frame.columns:

@@ -23,6 +23,7 @@ from analysis.errors import InputError, InputNote, SettingError
 from analysis.inputs import schema
 from analysis.inputs.load import load
 from analysis.inputs.schema import KINDS
+from analysis.reports.trends import totals
 from analysis.run.params import column_mapping_ok
 from analysis.text import i18n
 
@@ -108,5 +109,25 @@ def _count_totals(frame: pd.DataFrame, kind: str) -> list[str]:
         return [f"donors {i18n.fmt_int(frame['donor_id'].nunique(), 'en')}"]
     if kind == "campaigns":
         return [f"campaigns {', '.join(frame['campaign_id'])}"]
+    if kind == "timeseries" and "region" in frame and (found := totals.find(frame)) is not None:
+        return _with_total_row(frame, found)
     return [f"{c} {i18n.fmt_int(frame[c].sum(), 'en')}"
             for c in SUMMED[kind] if c in frame and frame[c].notna().any()]
+
+
+RULE_WORDS = {"name": "named as a total", "country": "named as the country",
+              "sum": "it matches the sum of the others"}
+
+
+def _with_total_row(frame: pd.DataFrame, found: totals.TotalRow) -> list[str]:
+    """Donations of a series whose total row was found: that row's figure, never the total
+    added to its parts, and how the row was found and how closely it matches."""
+    own = frame.loc[frame["region"].astype(str) == found.region, "donations"].sum()
+    regions = frame["region"].nunique() - 1
+    close = ""
+    if found.share is not None:
+        close = (f", within {i18n.fmt_pct(totals.TOLERANCE, 'en')} of the others' sum on "
+                 f"{i18n.fmt_pct(found.share, 'en')} of {i18n.fmt_int(found.dates, 'en')} dates, "
+                 f"largest gap {i18n.fmt_pct(found.gap, 'en', 2)}")
+    return [f"donations {i18n.fmt_int(own, 'en')} (total row {found.region!r} of {regions} regions: "
+            f"{RULE_WORDS[found.rule]}{close}; not added to its parts)"]

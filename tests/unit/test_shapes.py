@@ -145,3 +145,165 @@ def test_a_row_with_a_date_and_no_figure_is_still_an_error(tmp_path):
     path = write(tmp_path, "date,donations\n04/08/2023,1\n05/08/2023,\n")
     with pytest.raises(InputError, match=":3:donations: empty"):
         load(path, "timeseries")
+
+
+# ------------------------------------------------------------------ breakdowns
+
+
+def test_only_recognised_columns_are_breakdowns(tmp_path):
+    """Year and month not mapped as the date, a row number and a note column are no breakdowns:
+    they are ignored (the row number without a word), and the report is told which."""
+    path = write(tmp_path, "STT,date,year,donations,new_donors,repeat_donors,A,B,AB,O,Ghi chú\n"
+                           "1,2017-01-01,2017,100,40,60,30,20,10,40,\n"
+                           "2,2017-02-01,2017,110,50,60,30,30,10,40,lễ\n")
+    with pytest.warns(InputNote, match="2 columns ignored .*'year', 'Ghi chú'"):
+        frame = load(path, "timeseries")
+    assert list(frame.columns) == ["date", "donations", "blood_a", "blood_b", "blood_ab", "blood_o",
+                                   "new_donors", "repeat_donors"]
+    assert frame.attrs["ignored_columns"] == ["year", "Ghi chú"]
+    groups = {g["name"]: g["parts"] for g in frame.attrs["breakdowns"]}
+    assert groups == {"blood": ["blood_a", "blood_b", "blood_ab", "blood_o"],
+                      "donor_type": ["new_donors", "repeat_donors"]}
+    sel = trends.select_region(frame)
+    assert sel.ignored == ["year", "Ghi chú"]
+
+
+def test_year_is_not_a_breakdown_of_its_total(tmp_path):
+    """Before: 'year = 2017 is more than 1606' on every row."""
+    path = write(tmp_path, "date,year,donations\n2017-01-01,2017,1606\n")
+    frame = quiet_load(path, "timeseries")
+    assert frame["donations"].tolist() == [1606]
+
+
+def test_nested_breakdowns_are_checked_each_against_its_own_total(tmp_path):
+    head = "date,donations,whole_blood,bag_250,bag_350,components\n"
+    good = write(tmp_path, head + "2017-01-01,100,80,30,50,20\n2017-02-01,90,70,30,40,20\n")
+    declared = [{"whole_blood": ["bag_250", "bag_350"]}, "components"]
+    with pytest.raises(InputError, match="whole_blood \\+ bag_250 \\+ bag_350 \\+ components = 180"):
+        load(good, "timeseries", breakdowns=["whole_blood", "bag_250", "bag_350", "components"])
+    frame = quiet_load(good, "timeseries", breakdowns=declared)
+    groups = [(g["total"], g["parts"]) for g in frame.attrs["breakdowns"]]
+    assert groups == [("donations", ["whole_blood", "components"]),
+                      ("whole_blood", ["bag_250", "bag_350"])]
+    assert frame.attrs["ignored_columns"] == []
+    bad = write(tmp_path, head + "2017-01-01,100,80,40,50,20\n", "bad.csv")
+    with pytest.raises(InputError) as err:
+        load(bad, "timeseries", breakdowns=declared)
+    assert str(err.value) == (f"{bad}:2:whole_blood: bag_250 + bag_350 = 90 is more than 80, "
+                              "expected the breakdown not to exceed whole_blood")
+
+
+def test_a_declared_breakdown_the_file_lacks_is_refused(tmp_path):
+    path = write(tmp_path, "date,donations\n2017-01-01,100\n")
+    with pytest.raises(InputError, match="the breakdowns name 'plasma', but no column is headed so"):
+        load(path, "timeseries", breakdowns=["plasma"])
+
+
+def test_independent_declared_groups(tmp_path):
+    path = write(tmp_path, "date,donations,fixed,mobile,students,workers\n2017-01-01,100,60,40,70,30\n")
+    frame = quiet_load(path, "timeseries", breakdowns=[["fixed", "mobile"], ["students", "workers"]])
+    assert [g["parts"] for g in frame.attrs["breakdowns"]] == [["fixed", "mobile"], ["students", "workers"]]
+
+
+def test_breakdowns_parameter_is_checked_before_running():
+    spec = ParamSpec("timeseries_breakdowns", "Optional[Union[list, dict]]", None, "")
+    assert check_value(spec, [{"whole_blood": ["bag_250", "bag_350"]}, "components"]) is None
+    assert check_value(spec, {"whole_blood": ["bag_250"]}) is None
+    assert check_value(spec, [1, 2]) is not None
+
+
+# ------------------------------------------------------------------ regions and totals
+
+
+def national_file(tmp_path, nudge: int = 0, name: str = "Malaysia", days: int = 2000):
+    """13 states, daily, and a national row holding their sum; `nudge` is added to one state
+    on one day (the national row is not told)."""
+    rng = pd.Series(range(days))
+    dates = pd.date_range("2018-01-01", periods=days, freq="D")
+    states = [f"State {k:02d}" for k in range(13)]
+    parts = []
+    for k, state in enumerate(states):
+        values = (50 + 10 * k + (rng * (k + 1)) % 37).to_numpy()
+        parts.append(pd.DataFrame({"date": dates, "state": state, "donations": values}))
+    frame = pd.concat(parts, ignore_index=True)
+    national = frame.groupby("date", as_index=False)["donations"].sum().assign(state=name)
+    frame = pd.concat([frame, national], ignore_index=True)
+    expected = int(national["donations"].sum())
+    if nudge:
+        at = frame.index[(frame["state"] == "State 05") & (frame["date"] == dates[700])][0]
+        frame.loc[at, "donations"] += nudge
+    path = tmp_path / "states.csv"
+    frame.assign(date=frame["date"].dt.strftime("%Y-%m-%d")).to_csv(path, index=False)
+    return path, expected
+
+
+@pytest.mark.parametrize("name", ["Malaysia", "Tổng cộng", "Region X"])
+def test_a_total_row_off_by_one_on_one_day_is_still_the_total(tmp_path, name):
+    """A state column found without a mapping; the national row (named as the country, as a
+    total, or neither) is the total even with one state's day off by one, so nothing is
+    counted twice (an earlier rule needed an exact sum on every date)."""
+    path, expected = national_file(tmp_path, nudge=1, name=name)
+    frame = quiet_load(path, "timeseries")
+    assert "region" in frame
+    sel = trends.select_region(frame)
+    assert sel.total_region == name and len(sel.regions) == 13
+    assert sel.total.rule == {"Malaysia": "country", "Tổng cộng": "name", "Region X": "sum"}[name]
+    assert sel.total.share == 1.0 and 0 < sel.total.gap < 0.001  # not exact, well within 0.5%
+    assert int(sel.series["donations"].sum()) == expected
+    assert int(frame["donations"].sum()) > 1.9 * expected  # what adding it up would give
+
+
+def test_workbook_check_reports_the_total_without_double_counting(tmp_path, capsys):
+    path, expected = national_file(tmp_path, nudge=1, name="Region X")
+    assert check.run_check(str(path), "timeseries") == 0
+    out = capsys.readouterr().out
+    assert f"donations {expected:,} (total row 'Region X' of 13 regions: it matches the sum" in out
+    assert "within 0.5% of the others' sum on 100.0% of 2,000 dates, largest gap 0.06%" in out
+
+
+@pytest.mark.parametrize(("off", "found"), [(0.03, True), (0.10, False)])
+def test_a_total_may_miss_on_few_dates_only(tmp_path, off, found):
+    """Off by 2% on 3% of the dates: still the total; on 10% of them: no total row."""
+    path, _ = national_file(tmp_path, name="Region X", days=400)
+    frame = quiet_load(path, "timeseries")
+    national = frame.index[frame["region"] == "Region X"]
+    wrong = national[: int(off * len(national))]
+    frame.loc[wrong, "donations"] = (frame.loc[wrong, "donations"] * 1.02).round().astype("Int64")
+    sel = trends.select_region(frame)
+    assert (sel.total_region == "Region X") is found
+    if found:
+        assert sel.total.share == pytest.approx(1 - off) and sel.total.gap == pytest.approx(0.02, abs=0.002)
+
+
+def test_no_total_when_no_region_matches(tmp_path):
+    frame = pd.DataFrame({"date": pd.to_datetime(["2020-01-01"] * 3 + ["2020-01-02"] * 3),
+                          "region": ["A", "B", "C"] * 2, "donations": [1, 2, 4, 1, 2, 4]})
+    assert trends.select_region(frame).total_region is None
+
+
+def test_exclude_regions(tmp_path):
+    path, expected = national_file(tmp_path, name="Region X")
+    frame = quiet_load(path, "timeseries")
+    sel = trends.select_region(frame, None, ["Region X"])
+    assert sel.total_region is None and sel.excluded == ["Region X"]
+    assert int(sel.series["donations"].sum()) == expected  # the 13 states added up
+    sel = trends.select_region(frame, None, ["State 00"])
+    assert sel.total_region is None  # the national row no longer matches the others' sum
+    with pytest.raises(Exception, match="exclude_regions names 'Atlantis', not in the file"):
+        trends.select_region(frame, None, ["Atlantis"])
+
+
+@pytest.mark.parametrize("header", ["state", "Province", "prefecture", "Tỉnh", "tinh", "region",
+                                    "Vùng", "bang", "Tỉnh/thành phố"])
+def test_region_column_found_by_its_usual_names(tmp_path, header):
+    path = write(tmp_path, f"date,{header},donations\n2020-01-01,A,1\n2020-01-01,B,2\n")
+    assert quiet_load(path, "timeseries")["region"].tolist() == ["A", "B"]
+
+
+def test_repeated_dates_name_the_column_that_would_tell_them_apart(tmp_path):
+    path = write(tmp_path, "date,negara_bahagian,donations\n2020-01-01,A,1\n2020-01-01,B,2\n")
+    with pytest.raises(InputError) as err:
+        load(path, "timeseries")
+    first = str(err.value).splitlines()[0]
+    assert first == (f"{path}::negara_bahagian: dates repeat, and column 'negara_bahagian' tells the "
+                     'rows apart: if it holds the regions, map it: {"region": "negara_bahagian"}')

@@ -16,7 +16,7 @@ from babel.dates import get_month_names
 from analysis.model import disclosure
 from analysis.qualified import Qualified
 from analysis.reports.trends import growth as growth_rules
-from analysis.reports.trends import periods
+from analysis.reports.trends import periods, totals
 from analysis.reports.trends.regions import Selection
 from analysis.reports.trends.shown import KEEP, Shown, readable
 from analysis.text import i18n
@@ -55,7 +55,8 @@ def key_findings(figs: dict, table: disclosure.Safe, changes: disclosure.Safe, w
 
 def overview(figs: dict, table: disclosure.Safe, selection: Selection, what: str, period: str,
              lang: str) -> dict:
-    """Span, total, what the region choice did, and the periods without a full figure."""
+    """Span, total, what the region choice did (and how a total row was found), the periods
+    without a full figure, regions left out and columns of the file that were ignored."""
     rows = _rows(table)
     grain = figs["data_grain"]
     late = selection.region is not None and selection.start > selection.file_start
@@ -74,6 +75,8 @@ def overview(figs: dict, table: disclosure.Safe, selection: Selection, what: str
         "missing": _some(_labels(rows, "missing", period, lang)),
         "partial": _some(_labels(rows, "partial", period, lang)),
         "qualified": "qualifier" in rows,
+        **totals.shares_to_words(selection.total),
+        "excluded": selection.excluded, "ignored": selection.ignored,
     }
 
 

@@ -1,7 +1,9 @@
 """Regions of a series: which one a report is about, total rows, when each region reports.
 
-- region None sums all regions, unless one region holds, on every date, the
-  sum of all the others (a total row): that region is then used as the total.
+- region None sums all regions, unless one region is the total of the others
+  (named so, or matching their sum within a tolerance: see `totals`): that
+  region is then used as the total, never added to its parts.
+- `exclude_regions` leaves regions out before anything else is read.
 - A series starts at its first non-zero value. A region whose rows are zeros
   until some date is not reporting before it: those periods are neither
   zeros nor part of its history (no growth, trough or average is read from
@@ -16,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import DataError
-from analysis.reports.trends import periods
+from analysis.reports.trends import periods, totals
 
 KEPT_ATTRS = ("measure", "measure_name", "grains", "breakdowns")  # what a series keeps when summed by date
 NOT_BREAKDOWN = {"date", "donations", "region", "qualifier", "source_id"}
@@ -31,6 +33,9 @@ class Selection:
     total_region: str | None  # a region found to hold the sum of the others
     regions: list[str] = field(default_factory=list)  # regions other than the total
     file_start: pd.Timestamp | None = None  # the first date in the file, whatever its value
+    total: totals.TotalRow | None = None  # how the total row was found, and how closely it matches
+    excluded: list[str] = field(default_factory=list)  # regions left out by exclude_regions
+    ignored: list[str] = field(default_factory=list)  # the file's columns that were ignored
 
     @property
     def start(self) -> pd.Timestamp:
@@ -44,38 +49,51 @@ def breakdown_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def detect_total_region(frame: pd.DataFrame) -> str | None:
-    """The region whose donations equal, on every date, the sum of all other regions."""
-    if "region" not in frame or frame["region"].nunique() < 3:
-        return None
-    wide = frame.pivot_table(index="date", columns="region", values="donations",
-                             aggfunc="sum", fill_value=0, observed=True).astype("float64")
-    both = wide.sum(axis=1)
-    found = [r for r in wide.columns if (wide[r] > 0).any() and np.array_equal(2 * wide[r], both)]
-    return str(found[0]) if len(found) == 1 else None
+    """The region that is the total of the others (see `totals.find`), or None."""
+    found = totals.find(frame)
+    return None if found is None else found.region
 
 
-def select_region(frame: pd.DataFrame, region: str | int | None = None) -> Selection:
+def select_region(frame: pd.DataFrame, region: str | int | None = None,
+                  exclude: list | None = None) -> Selection:
     """The series for `region`, or for all regions together (a total row used if there is one).
 
     A region may be named by a number when the file's regions are numbers (`region: 13`).
+    Regions in `exclude` are left out first; naming one the file does not hold is an error.
     """
     region = None if region is None else str(region)
     has_regions = "region" in frame and frame["region"].notna().any()
     file_start = frame["date"].min()
+    ignored = list(frame.attrs.get("ignored_columns", []))
+    excluded = [str(r) for r in (exclude or [])]
     if not has_regions:
-        if region is not None:
-            raise DataError(f"region {region!r} asked for, but the file has no region column")
-        return Selection(reporting(by_date(frame)), None, None, [], file_start)
-    total = detect_total_region(frame)
+        if region is not None or excluded:
+            asked = f"region {region!r}" if region is not None else "exclude_regions"
+            raise DataError(f"{asked} given, but the file has no region column")
+        return Selection(reporting(by_date(frame)), None, None, [], file_start, ignored=ignored)
+    names = set(frame["region"].dropna().astype(str))
+    unknown = [r for r in excluded if r not in names]
+    if unknown:
+        raise DataError(f"exclude_regions names {', '.join(map(repr, unknown))}, not in the file; "
+                        f"known: {', '.join(sorted(names))}")
+    if excluded:
+        attrs = dict(frame.attrs)
+        frame = frame[~frame["region"].astype(str).isin(excluded)]
+        frame.attrs = attrs
+        if region in excluded:
+            raise DataError(f"region {region!r} is asked for and left out by exclude_regions")
+    found = totals.find(frame)
+    total = None if found is None else found.region
     regions = sorted(str(r) for r in frame["region"].dropna().unique() if str(r) != total)
+    extra = {"total": found, "excluded": excluded, "ignored": ignored}
     if region is not None:
         if region not in set(frame["region"].astype(str)):
             known = ", ".join([*regions, *([total] if total else [])])
             raise DataError(f"region {region!r} is not in the file; known: {known}")
         series = reporting(by_date(frame[frame["region"].astype(str) == region]), region)
-        return Selection(series, region, total, regions, file_start)
+        return Selection(series, region, total, regions, file_start, **extra)
     chosen = frame[frame["region"].astype(str) == total] if total else frame
-    return Selection(reporting(by_date(chosen)), None, total, regions, file_start)
+    return Selection(reporting(by_date(chosen)), None, total, regions, file_start, **extra)
 
 
 def by_date(frame: pd.DataFrame) -> pd.DataFrame:
