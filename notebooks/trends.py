@@ -107,7 +107,7 @@ if len(parts):
 # %%
 shares = trends.shares_table(selection.series, period)
 if len(shares):
-    rec.say("breakdown", **context.breakdown(shares))
+    rec.say("breakdown", **context.breakdown(shares, lang))
     rec.table(shares, "breakdown_shares", show=False)
     rec.figure(charts.shares_chart(shares, lang), "breakdown_shares", alt=charts.shares_alt(shares, lang))
 if selection.regions and region is None:

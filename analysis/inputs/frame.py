@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from analysis.inputs import schema
+from analysis.inputs import schema, shape
 from analysis.inputs.periodtext import text_grain
 from analysis.inputs.problems import _RECORD, ROW, Problem, _Context
 from analysis.inputs.schema import COUNT, DATE, TEXT
@@ -136,6 +136,12 @@ def _parse_frame(frame: pd.DataFrame, ctx: _Context, encoded: dict | None = None
             codes = codes or encode_values(frame[name])
             if grain := text_grain(codes[1]):  # 08/2023, Quý 3/2023: a date at a coarser grain
                 grains[name] = grain
+        if type_ == COUNT and _may_hold_text(frame[name].dtype):
+            codes = codes or encode_values(frame[name])
+            uniques, example = shape.unit_words(codes[1], name)
+            if example is not None:  # 442 đơn vị: said once a column, not once a row
+                codes = (codes[0], uniques)
+                shape.unit_note(ctx.file, ctx.header(name), None if ctx.kind == "visits" else example)
         values, errors = _parse_column(frame[name], type_, codes)
         if type_ == TEXT:
             values = _normalise_words(values, name)

@@ -108,3 +108,47 @@ def _is_note(cell: object) -> bool:
         return False
     day, error = parse_date(text)
     return error is not None or day is None
+
+
+# ------------------------------------------------------------------ counts with a unit word
+
+_UNITS = ("đơn vị", "đơn vị máu", "đv", "đvm", "đvị", "units", "unit", "u", "túi", "bags", "bag")
+_PEOPLE = ("người", "lượt", "lượt người", "lượt hiến", "persons", "people", "donors", "turns")
+# the words that fit each count column; a column of no kind (a breakdown) takes units or people
+FITTING = {
+    "units": _UNITS, "units_collected": _UNITS, "target_units": _UNITS,
+    "registered": _PEOPLE, "turns": _PEOPLE, "deferred": _PEOPLE,
+    "sessions_planned": ("buổi", "sessions"), "sites_planned": ("điểm", "sites"),
+    "volume_ml": ("ml",),
+}
+_COUNT_WITH_WORD = re.compile(r"^\s*(?P<number>-?\d[\d., '\u00a0]*?)\s*(?P<word>[^\W\d_][\w .]*?)\.?\s*$")
+
+
+def _fitting(name: str) -> frozenset[str]:
+    words = FITTING.get(name, _UNITS + _PEOPLE)
+    return frozenset(schema.header_key(w) for w in words)
+
+
+def unit_words(uniques: list, name: str) -> tuple[list, str | None]:
+    """The distinct cells of a count column with a fitting unit word taken off ('442 đơn vị'
+    → '442'), and the first such cell (None: there was none). A word that does not fit the
+    column ('442 ml' of donations) is left for the count's own message."""
+    fitting = None
+    out = None
+    first = None
+    for k, value in enumerate(uniques):
+        if not isinstance(value, str) or not (m := _COUNT_WITH_WORD.match(value)):
+            continue
+        fitting = fitting if fitting is not None else _fitting(name)
+        if schema.header_key(m["word"]) not in fitting:
+            continue
+        if out is None:
+            out, first = list(uniques), value.strip()
+        out[k] = m["number"].strip()
+    return (uniques, None) if out is None else (out, first)
+
+
+def unit_note(file: str, header: str, example: str | None) -> None:
+    shown = f" (such as {quote(example)})" if example else ""
+    warnings.warn(f"{file}: column {quote(header)}: counts written with a unit word{shown} were read "
+                  "as their numbers", InputNote, stacklevel=4)

@@ -307,3 +307,105 @@ def test_repeated_dates_name_the_column_that_would_tell_them_apart(tmp_path):
     first = str(err.value).splitlines()[0]
     assert first == (f"{path}::negara_bahagian: dates repeat, and column 'negara_bahagian' tells the "
                      'rows apart: if it holds the regions, map it: {"region": "negara_bahagian"}')
+
+
+# ------------------------------------------------------------------ units, breakdown charts
+
+
+def test_counts_with_a_unit_word_are_read_and_noted_once(tmp_path):
+    path = write(tmp_path, "Ngày;Điểm hiến máu;Số đơn vị máu;Số lượt\n04/08/2023;A;442 đơn vị;500 lượt\n"
+                           "05/08/2023;B;300 đv;320\n06/08/2023;C;12 units;15\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputNote)
+        frame = load(path, "sessions")
+    assert frame["units"].tolist() == [442, 300, 12] and frame["turns"].tolist() == [500, 320, 15]
+    notes = [str(w.message) for w in caught if issubclass(w.category, InputNote)]
+    assert len(notes) == 2 and "column 'Số đơn vị máu'" in notes[0] and "'442 đơn vị'" in notes[0]
+
+
+def test_a_unit_word_that_does_not_fit_is_refused(tmp_path):
+    path = write(tmp_path, "date,donations\n2020-01-01,442 ml\n")
+    with pytest.raises(InputError, match=r":2:donations: '442 ml' is not a number"):
+        load(path, "timeseries")
+
+
+def test_each_breakdown_group_is_its_own_panel_with_readable_labels(tmp_path):
+    from analysis.reports.trends import charts, context
+
+    rows = ["date,donations,A,B,AB,O,new_donors,repeat_donors,whole_blood,bag_250,bag_350,plasma"]
+    for k, day in enumerate(pd.date_range("2020-01-01", "2021-12-01", freq="MS")):
+        rows.append(f"{day:%Y-%m-%d},{100 + k},{40 + k},30,10,20,{30 + k},70,{80 + k},30,{50 + k},20")
+    path = write(tmp_path, "\n".join(rows) + "\n")
+    frame = quiet_load(path, "timeseries", breakdowns=[{"whole_blood": ["bag_250", "bag_350"]}, "plasma"])
+    sel = trends.select_region(frame)
+    shares = trends.shares_table(sel.series, "month")
+    table = shares.frame
+    assert set(table["group"]) == {"blood", "donor_type", "declared", "whole_blood"}
+    jan = table[table["start"] == pd.Timestamp("2020-01-01")].set_index("breakdown")["share"]
+    assert jan["blood_a"] == pytest.approx(40 / 100) and jan["bag_350"] == pytest.approx(50 / 80)
+    fig = charts.shares_chart(shares, "vi")
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible() and ax.get_title()]
+    assert titles == ["Cơ cấu được khai báo", "Whole blood (tỷ trọng trong tổng của chính nó)",
+                      "Nhóm máu", "Người hiến mới và hiến nhắc lại"]
+    legend = [t.get_text() for t in fig.axes[2].get_legend().get_texts()]
+    assert legend == ["Nhóm A", "Nhóm B", "Nhóm AB", "Nhóm O"]
+    ctx = context.breakdown(shares, "en")
+    assert ctx["groups"][2] == {"name": "Blood groups", "nested": False, "total": "Donations",
+                                "parts": ["Group A", "Group B", "Group AB", "Group O"]}
+    assert {"name": "Whole blood", "nested": True, "total": "Whole blood",
+            "parts": ["Bag 250", "Bag 350"]} in ctx["groups"]
+
+
+# ------------------------------------------------------------------ held out: a monthly file
+
+
+def test_held_out_monthly_file_with_parts_row_numbers_and_nested_breakdowns(tmp_path):
+    """A national monthly file as a ministry keeps it: STT, năm and tháng columns, donors =
+    whole blood + components, whole blood = 250 ml + 350 ml bags, a note under the table.
+    Totals and growth from the loader and trends must equal plain pandas on the same numbers."""
+    import numpy as np
+
+    from analysis.reports.trends import growth
+
+    rng = np.random.default_rng(18)
+    months = pd.period_range("2015-01", "2023-12", freq="M")
+    trend = 1500 * 1.04 ** (np.arange(len(months)) / 12)
+    season = 1 + 0.15 * np.sin(2 * np.pi * months.month / 12)
+    bag_250 = rng.poisson(0.35 * trend * season)
+    bag_350 = rng.poisson(0.45 * trend * season)
+    components = rng.poisson(0.2 * trend * season)
+    whole = bag_250 + bag_350
+    donors = whole + components
+    raw = pd.DataFrame({"STT": np.arange(1, len(months) + 1), "Năm": months.year, "Tháng": months.month,
+                        "Tổng người hiến": donors, "Máu toàn phần": whole, "Túi 250": bag_250,
+                        "Túi 350": bag_350, "Thành phần": components})
+    path = tmp_path / "monthly.csv"
+    text = raw.to_csv(index=False, sep=";") + "Nguồn: số liệu mô phỏng;;;;;;;\n"
+    path.write_text(text, encoding="utf-8")
+    columns = {"date": ["Năm", "Tháng"], "donations": "Tổng người hiến"}
+    declared = [{"Máu toàn phần": ["Túi 250", "Túi 350"]}, "Thành phần"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputNote)
+        frame = load(path, "timeseries", columns, breakdowns=declared)
+    assert frame.attrs["ignored_columns"] == []  # STT left out without a word, parts are the date
+    assert [str(w.message) for w in caught if issubclass(w.category, InputNote)] == [
+        f"{path}: row {len(months) + 2} under the table: text in the first column only, read as a "
+        "note and skipped"]
+    sel = trends.select_region(frame)
+    table = trends.period_table(sel.series, "month")
+    figs = trends.key_figures(table, sel)
+    # by hand
+    yearly = raw.groupby("Năm")["Tổng người hiến"].sum()
+    assert figs["data_grain"] == "month" and figs["periods"] == len(months)
+    assert figs["total_donations"] == int(raw["Tổng người hiến"].sum())
+    assert figs["period_start"] == "2015-01" and figs["period_end"] == "2023-12"
+    assert figs["growth_rate"] == pytest.approx((yearly[2023] / yearly[2015]) ** (1 / 8) - 1)
+    assert figs["growth_rate_recent"] == pytest.approx((yearly[2023] / yearly[2018]) ** (1 / 5) - 1)
+    by_month = raw.groupby(["Năm", "Tháng"])["Tổng người hiến"].sum()
+    assert figs["peak_donations"] == int(by_month.max()) and figs["trough_donations"] == int(by_month.min())
+    profile = growth.seasonal_profile(sel.series)
+    means = raw.groupby("Tháng")["Tổng người hiến"].mean()
+    assert profile.set_index("month")["mean"].to_numpy() == pytest.approx(means.to_numpy())
+    assert figs["seasonal_amplitude"] == pytest.approx((means.max() - means.min()) / means.mean())
+    yearly_table = trends.period_table(sel.series, "year").frame.set_index("period")["donations"]
+    assert yearly_table.astype(int).to_dict() == {str(y): int(v) for y, v in yearly.items()}

@@ -18,7 +18,7 @@ from analysis.qualified import Qualified
 from analysis.reports.trends import growth as growth_rules
 from analysis.reports.trends import periods, totals
 from analysis.reports.trends.regions import Selection
-from analysis.reports.trends.shown import KEEP, Shown, readable
+from analysis.reports.trends.shown import KEEP, Shown, group_label, part_label
 from analysis.text import i18n
 
 DISAGREE = 0.02  # the two growth rates disagree when their signs differ or they are 2 points apart
@@ -93,9 +93,15 @@ def season(figs: dict, lang: str) -> dict:
     return {"amplitude": figs["seasonal_amplitude"], **_seasons(figs, lang)}
 
 
-def breakdown(shares: disclosure.Safe) -> dict:
+def breakdown(shares: disclosure.Safe, lang: str = "en") -> dict:
+    """Every breakdown part, and the groups they make (each drawn as a panel of its own)."""
     frame = disclosure.require(shares).frame
-    return {"parts": [readable(n) for n in dict.fromkeys(frame["breakdown"])]}
+    groups = []
+    for (group, total), rows in frame.groupby(["group", "total"], sort=False):
+        groups.append({"name": group_label(group, lang), "nested": total != "donations",
+                       "total": part_label(total, lang),
+                       "parts": [part_label(n, lang) for n in dict.fromkeys(rows["breakdown"])]})
+    return {"parts": [part_label(n, lang) for n in dict.fromkeys(frame["breakdown"])], "groups": groups}
 
 
 def regions(selection: Selection, starts: disclosure.Safe, period: str, grain: str, lang: str) -> dict:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import DataError
+from analysis.inputs.breakdowns import recognised
 from analysis.reports.trends import periods, totals
 
 KEPT_ATTRS = ("measure", "measure_name", "grains", "breakdowns")  # what a series keeps when summed by date
@@ -160,20 +161,44 @@ def by_region(frame: pd.DataFrame, selection: Selection, period: str) -> pd.Data
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
-def breakdown_shares(series: pd.DataFrame, period: str) -> pd.DataFrame:
-    """Each breakdown column's share of donations per period (complete periods only)."""
+def breakdown_groups(series: pd.DataFrame) -> list[tuple[str, str, list[str]]]:
+    """(group name, total column, parts) of a series' breakdowns: as the loader found or was
+    told them (`analysis.inputs.breakdowns`), else its numeric columns grouped by the name
+    they are recognised by (or, failing that, by their prefix before '_')."""
     cols = breakdown_columns(series)
-    if not cols:
-        return pd.DataFrame(columns=["period", "start", "breakdown", "donations", "share"])
+    declared = series.attrs.get("breakdowns")
+    if declared is not None:
+        groups = [(g["name"], g["total"], [p for p in g["parts"] if p in cols]) for g in declared]
+        return [(n, t, parts) for n, t, parts in groups if parts and (t == "donations" or t in cols)]
+    found: dict[str, list[str]] = {}
+    for name in cols:
+        found.setdefault(recognised(name) or str(name).split("_", 1)[0], []).append(name)
+    return [(group, "donations", parts) for group, parts in found.items()]
+
+
+def breakdown_shares(series: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Each breakdown column's share of its group's total per period (complete periods only):
+    period, start, group, total (the column the group adds up to), breakdown, donations, share."""
+    columns = ["period", "start", "group", "total", "breakdown", "donations", "share"]
+    groups = breakdown_groups(series)
+    if not groups:
+        return pd.DataFrame(columns=columns)
     period = periods.coarse(period)
     base = periods.by_period(series, period)
-    per = series["date"].dt.to_period(periods.FREQ[period])
-    parts = series[cols].groupby(per).sum(min_count=1)
-    parts.index = parts.index.start_time
     base = base[base["status"] == "complete"].set_index("start")
-    long = parts.reindex(base.index).stack(future_stack=True).rename("donations").reset_index()
-    long.columns = ["start", "breakdown", "donations"]
-    whole = long["start"].map(base["donations"].astype("float64"))
-    long["share"] = pd.array(periods.ratio(long["donations"].astype("float64"), whole), dtype="Float64")
+    per = series["date"].dt.to_period(periods.FREQ[period])
+    cols = sorted({c for _, t, parts in groups for c in [*parts, *([t] if t != "donations" else [])]},
+                  key=list(series.columns).index)
+    sums = series[["donations", *cols]].groupby(per).sum(min_count=1)
+    sums.index = sums.index.start_time
+    sums = sums.reindex(base.index)
+    parts_out = []
+    for group, total, parts in groups:
+        long = sums[parts].stack(future_stack=True).rename("donations").reset_index()
+        long.columns = ["start", "breakdown", "donations"]
+        whole = long["start"].map(sums[total].astype("float64"))
+        long["share"] = pd.array(periods.ratio(long["donations"].astype("float64"), whole), dtype="Float64")
+        parts_out.append(long.assign(group=group, total=total))
+    long = pd.concat(parts_out, ignore_index=True)
     long["period"] = long["start"].map(base["period"])
-    return long[["period", "start", "breakdown", "donations", "share"]]
+    return long[columns]
