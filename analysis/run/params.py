@@ -13,13 +13,14 @@ import difflib
 import importlib
 import importlib.util
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from analysis import config, inputs
-from analysis.errors import InputError, ParamsError, WorkbookError
+from analysis.errors import InputError, InputNote, ParamsError, WorkbookError
 from analysis.inputs.dateroles import is_date_mapping
 
 # Parameters the runner itself provides; a params file does not set them.
@@ -345,7 +346,9 @@ def check_inputs(notebook: str, values: dict, source: str) -> None:
     if importlib.util.find_spec(f"analysis.reports.{notebook}") is None:
         return  # a notebook without a report package of its own declares no input kinds
     try:
-        importlib.import_module(declaration).read(values)
+        with warnings.catch_warnings():  # notes on a file that loads: the report says them
+            warnings.simplefilter("ignore", InputNote)
+            importlib.import_module(declaration).read(values)
     except WorkbookError as exc:
         lines = str(exc).splitlines()  # a file's problems name the file; others name the params
         if not isinstance(exc, InputError):

@@ -338,6 +338,7 @@ def shares_chart(shares: disclosure.Safe, lang: str):
         ax.tick_params(labelsize=8)
     for ax in list(axes.flat)[len(groups):]:
         ax.axis("off")
+        axes.flat[list(axes.flat).index(ax) - cols].xaxis.set_tick_params(labelbottom=True)
     _date_axis(axes.flat[0], starts.min(), starts.max(), lang, most=6 if cols == 2 else 8)
     for ax in axes[:, 0]:
         ax.set_ylabel(i18n.t("tr_chart_share", lang))
