@@ -39,7 +39,7 @@ def roles_of(value: list | tuple | dict) -> dict[str, str] | str:
     if isinstance(value, dict):
         roles = dict(value)
     else:
-        guessed = [_role_of(h) for h in value]
+        guessed = [role_of(h) for h in value]
         if all(guessed) and len(set(guessed)) == len(guessed):
             roles = dict(zip(guessed, value, strict=True))
         else:
@@ -50,7 +50,8 @@ def roles_of(value: list | tuple | dict) -> dict[str, str] | str:
     return roles
 
 
-def _role_of(header: str) -> str | None:
+def role_of(header: str) -> str | None:
+    """year, month, day, week or quarter, when the header names one of them."""
     key = schema.folded_key(header)
     key = re.sub(r"[^a-z]", "", key)
     return next((role for role, words in ROLE_WORDS.items() if key in words), None)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.inputs import limits, schema
+from analysis.inputs.dateroles import role_of
 from analysis.inputs.problems import HEADER_SEARCH_ROWS, QUOTE_CHARS, ROW, Problem, _fail, _is_blank, quote
 from analysis.inputs.schema import KINDS
 from analysis.inputs.values import _factorize
@@ -134,7 +135,8 @@ def _map_columns(
             taken.add(names[i])
     missing = [n for n in schema.required(kind) if not _mapped(n, taken)]
     for name in missing:
-        problems.append(Problem(file, header_row, None, _missing_message(name, kind, shown)))
+        problems.append(Problem(file, header_row, None,
+                                _missing_message(name, kind, shown) + _parts_hint(name, kind, header)))
     if missing:
         problems += _other_kind_hint(header, kind, file, header_row)
     return names, problems
@@ -160,6 +162,23 @@ def _missing_message(name: str, kind: str, shown: str = "") -> str:
     aliases = [a for a in schema.column(kind, name).aliases][:4]
     return (f"missing column {name}, expected a header such as {', '.join(aliases)} "
             f'(or map yours: {{"{name}": "<your header>"}}){shown or ""}')
+
+
+def _parts_hint(name: str, kind: str, header: list[str]) -> str:
+    """'; the date may be made of parts: {"date": ["Năm", "Tháng"]}' when the file has year and
+    month (week, quarter) columns but no date."""
+    if name not in schema.date_columns(kind):
+        return ""
+    roles = {}
+    for h in header:
+        role = role_of(h)
+        if role and role not in roles:
+            roles[role] = h
+    for parts in (("year", "month", "day"), ("year", "month"), ("year", "week"), ("year", "quarter")):
+        if all(p in roles for p in parts):
+            listed = ", ".join(f'"{roles[p]}"' for p in parts)
+            return f'; the date may be made of its parts: {{"{name}": [{listed}]}}'
+    return ""
 
 
 SHOWN_HEADERS = 30

@@ -97,11 +97,23 @@ def drop_notes(body: pd.DataFrame, file: str) -> pd.DataFrame:
     return body.drop(index=rows)
 
 
+_NOTE_START = ("*", "†", "(", "nguon", "ghichu", "chuthich", "luuy", "source", "note", "footnote",
+               "dulieu", "sothieu", "data", "ngaycapnhat", "capnhat", "updated")
+
+
 def _is_note(cell: object) -> bool:
+    """A sentence, not a value: it starts as notes do (Nguồn, Ghi chú, Source, Note, *), or
+    holds a colon, or is three words or more ending with a full stop. A lone id or site name
+    in the last row stays an incomplete row, said as such."""
     if not isinstance(cell, str) or _is_blank(cell):
         return False
     text = cell.strip()
     if not any(ch.isalpha() for ch in text):
+        return False
+    key = schema.folded_key(text)
+    looks = (key.startswith(_NOTE_START) or ":" in text
+             or (len(text.split()) >= 3 and text.endswith(".")))
+    if not looks:
         return False
     value, error = parse_count(text)
     if error is None and value is not None:

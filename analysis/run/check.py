@@ -5,8 +5,12 @@ problems (every problem on stderr, one line each, capped), and so has a file
 past one of the bounds of `analysis.inputs.limits` (too many bytes, rows,
 columns or characters in a cell: the line names the bound and its setting);
 2 the command itself is wrong (an unknown kind, --columns that is not a JSON
-object of names, a bound's setting that is not a number), as argparse does for
-bad arguments.
+object of names, --breakdowns that is not a JSON list of names, a bound's
+setting that is not a number), as argparse does for bad arguments.
+
+A time series with a total row (a region named as a total, or matching the
+others' sum) is summed from that row only, and the summary says how it was
+found and how closely it matches: the total is never added to its parts.
 """
 
 from __future__ import annotations
@@ -24,14 +28,15 @@ from analysis.inputs import schema
 from analysis.inputs.load import load
 from analysis.inputs.schema import KINDS
 from analysis.reports.trends import totals
-from analysis.run.params import column_mapping_ok
+from analysis.run.params import breakdowns_ok, column_mapping_ok
 from analysis.text import i18n
 
 OK, BAD_FILE, BAD_USAGE = 0, 1, 2
 SUMMED = {"sessions": ("units", "turns", "registered", "deferred"), "timeseries": ("donations",)}
 
 
-def run_check(path: str, kind: str, columns_json: str | None = None) -> int:
+def run_check(path: str, kind: str, columns_json: str | None = None,
+              breakdowns_json: str | None = None) -> int:
     """Load `path` as `kind`; print a summary or every problem; return the exit code."""
     if kind not in KINDS:
         print(f"--kind: unknown kind {kind!r}, expected one of {', '.join(KINDS)}",
@@ -42,10 +47,15 @@ def run_check(path: str, kind: str, columns_json: str | None = None) -> int:
     except ValueError as exc:
         print(f"--columns: {exc}", file=sys.stderr)
         return BAD_USAGE
+    try:
+        declared = parse_breakdowns(breakdowns_json)
+    except ValueError as exc:
+        print(f"--breakdowns: {exc}", file=sys.stderr)
+        return BAD_USAGE
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputNote)
         try:
-            frame = load(_locate(path), kind, columns, name=path)
+            frame = load(_locate(path), kind, columns, name=path, breakdowns=declared)
         except InputError as exc:
             print(str(exc), file=sys.stderr)
             return BAD_FILE
@@ -71,6 +81,20 @@ def parse_columns(columns_json: str | None) -> dict[str, object] | None:
     if not column_mapping_ok(value):
         raise ValueError(f"not a mapping of column names, {example}, a date made of parts as "
                          '{"date": ["year", "month"]}, or null to leave a column out')
+    return value
+
+
+def parse_breakdowns(text: str | None) -> object:
+    """The --breakdowns list, or ValueError saying what a valid one looks like."""
+    if text is None or not text.strip():
+        return None
+    example = 'expected a JSON list such as ["plasma", {"whole_blood": ["bag_250", "bag_350"]}]'
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON ({exc.msg} at character {exc.pos}), {example}") from None
+    if not breakdowns_ok(value):
+        raise ValueError(f"not a list of column names, {example}")
     return value
 
 

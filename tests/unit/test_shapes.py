@@ -436,3 +436,23 @@ def test_the_report_says_how_the_total_row_was_found_and_which_columns_were_igno
     else:
         assert 'Khu vực "Region X" khớp với tổng của 13 khu vực còn lại' in words
         assert "Cột bị bỏ qua: Ghi chú" in words
+
+
+def test_a_lone_value_in_the_last_row_is_no_note(tmp_path):
+    """'Site A' alone in the last row of a session sheet is an incomplete row, not a note."""
+    path = write(tmp_path, "Ngày,Điểm hiến máu,Số đơn vị máu\n04/08/2023,Site A,100\n,Site B,\n")
+    with pytest.raises(InputError, match=":3:Ngày: empty"):
+        load(path, "sessions", campaigns=None)
+
+
+def test_a_missing_date_suggests_its_parts(tmp_path):
+    path = write(tmp_path, "Năm,Tháng,Số lượt hiến\n2020,1,5\n")
+    with pytest.raises(InputError, match=r'the date may be made of its parts: \{"date": \["Năm", "Tháng"\]\}'):
+        load(path, "timeseries")
+
+
+def test_workbook_check_takes_declared_breakdowns(tmp_path, capsys):
+    path = write(tmp_path, "date,donations,whole_blood,bag_250,bag_350\n2017-01-01,100,80,40,50\n")
+    code = check.run_check(str(path), "timeseries", None, '[{"whole_blood": ["bag_250", "bag_350"]}]')
+    assert code == 1 and "bag_250 + bag_350 = 90 is more than 80" in capsys.readouterr().err
+    assert check.run_check(str(path), "timeseries", None, "[1]") == 2
