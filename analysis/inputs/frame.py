@@ -121,6 +121,7 @@ def _parse_frame(frame: pd.DataFrame, ctx: _Context, encoded: dict | None = None
     problems: list[Problem] = []
     parsed = {}
     grains = {}
+    unit_words: list[str] = []
     for name in frame.columns:
         col = schema.column(ctx.kind, name)
         if col is not None:
@@ -141,6 +142,7 @@ def _parse_frame(frame: pd.DataFrame, ctx: _Context, encoded: dict | None = None
             uniques, example = shape.unit_words(codes[1], name)
             if example is not None:  # 442 đơn vị: said once a column, not once a row
                 codes = (codes[0], uniques)
+                unit_words.append(name)
                 shape.unit_note(ctx.file, ctx.header(name), None if ctx.kind == "visits" else example)
         values, errors = _parse_column(frame[name], type_, codes)
         if type_ == TEXT:
@@ -149,6 +151,7 @@ def _parse_frame(frame: pd.DataFrame, ctx: _Context, encoded: dict | None = None
         problems += [ctx.problem(row, name, msg) for row, msg in errors.items()]
     out = pd.DataFrame(parsed, index=frame.index, copy=False)
     out.attrs["grains"] = grains
+    out.attrs["unit_words"] = unit_words
     return out, problems
 
 

@@ -120,6 +120,7 @@ def read_table(
         raise InputError(problems)
     body.columns = [names[i] for i in range(len(header))]
     body.attrs = {
+        "note_rows": body.attrs.get("note_rows", []),
         "file": file,
         "kind": kind,
         "header_row": header_row,
@@ -178,6 +179,9 @@ def validate(
         parsed = parsed.drop(columns=plan.ignored)
     out = _finish(parsed, kind, keep_codes)
     out.attrs["grains"] = grains
+    # what the loader read for the analyst, for a report to say: notes skipped, unit words
+    out.attrs["note_rows"] = list(frame.attrs.get("note_rows", []))
+    out.attrs["unit_words"] = [ctx.header(n) for n in parsed.attrs.get("unit_words", [])]
     if plan is not None:
         out.attrs["breakdowns"] = parsed.attrs["breakdowns"]
         out.attrs["ignored_columns"] = [ctx.header(n) for n in plan.ignored]

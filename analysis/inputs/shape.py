@@ -94,7 +94,9 @@ def drop_notes(body: pd.DataFrame, file: str) -> pd.DataFrame:
     where = f"row {rows[0]}" if len(rows) == 1 else f"rows {rows[0]}–{rows[-1]}"
     warnings.warn(f"{file}: {where} under the table: text in the first column only, read as a "
                   "note and skipped", InputNote, stacklevel=3)
-    return body.drop(index=rows)
+    out = body.drop(index=rows)
+    out.attrs = {**body.attrs, "note_rows": [int(r) for r in rows]}
+    return out
 
 
 _NOTE_START = ("*", "†", "(", "nguon", "ghichu", "chuthich", "luuy", "source", "note", "footnote",

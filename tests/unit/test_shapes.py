@@ -447,7 +447,7 @@ def test_a_lone_value_in_the_last_row_is_no_note(tmp_path):
 
 def test_a_missing_date_suggests_its_parts(tmp_path):
     path = write(tmp_path, "Năm,Tháng,Số lượt hiến\n2020,1,5\n")
-    with pytest.raises(InputError, match=r'the date may be made of its parts: \{"date": \["Năm", "Tháng"\]\}'):
+    with pytest.raises(InputError, match=r"made of its parts: \{.date.: \[.Năm., .Tháng.\]\}"):
         load(path, "timeseries")
 
 
@@ -456,3 +456,30 @@ def test_workbook_check_takes_declared_breakdowns(tmp_path, capsys):
     code = check.run_check(str(path), "timeseries", None, '[{"whole_blood": ["bag_250", "bag_350"]}]')
     assert code == 1 and "bag_250 + bag_350 = 90 is more than 80" in capsys.readouterr().err
     assert check.run_check(str(path), "timeseries", None, "[1]") == 2
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_the_report_says_what_the_loader_read_for_the_analyst(tmp_path, lang):
+    """Unit words and notes under the table are said once in the report, in its language;
+    the trends reader keeps them out of the notebook's warnings."""
+    from analysis.reports.trends import context
+    from analysis.reports.trends import inputs as trend_inputs
+    from analysis.text import render
+
+    path = write(tmp_path, "date,donations,STT2,Ghi chú\n2023-08-01,442 đơn vị,1,\n2023-09-01,300 units,2,x\n"
+                           "Nguồn: sở y tế,,,\n* số liệu sơ bộ,,,\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputNote)
+        frame = trend_inputs.read_series(path)
+    sel = trends.select_region(frame)
+    assert (sel.unit_words, sel.note_rows, sel.ignored) == (["donations"], [4, 5], ["STT2", "Ghi chú"])
+    table = trends.period_table(sel.series, "month")
+    figs = trends.key_figures(table, sel)
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", render.render(
+        "trends", "overview", lang, **context.overview(figs, table, sel, "donations", "month", lang))))
+    if lang == "en":
+        assert "Ignored columns: STT2, Ghi chú (neither" in words
+        assert "without this note). Counts written with a unit word" in words
+        assert "read as their numbers in: donations. Rows 4–5 under the table were read as notes" in words
+    else:
+        assert "được đọc thành số ở: donations. Các dòng 4–5 dưới bảng là ghi chú" in words

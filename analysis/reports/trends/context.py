@@ -77,6 +77,7 @@ def overview(figs: dict, table: disclosure.Safe, selection: Selection, what: str
         "qualified": "qualifier" in rows,
         **totals.shares_to_words(selection.total),
         "excluded": selection.excluded, "ignored": selection.ignored,
+        "unit_words": selection.unit_words, "note_rows": selection.note_rows,
     }
 
 

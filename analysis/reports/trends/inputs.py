@@ -7,13 +7,14 @@ before anything runs, so the two cannot drift.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from analysis import config, inputs
-from analysis.errors import DataError
+from analysis.errors import DataError, InputNote
 from analysis.inputs import published
 from analysis.reports.trends.regions import select_region
 
@@ -45,7 +46,11 @@ def read_series(path: str | Path, columns: dict[str, object] | None = None,
     full = config.resolve(path)
     if _is_published_layout(full):
         return national_series(published.national(full))
-    frame = inputs.load(full, "timeseries", columns, breakdowns=breakdowns)
+    with warnings.catch_warnings():
+        # what a note would say (ignored columns, unit words, rows skipped) is in attrs,
+        # and the report says it in the reader's language
+        warnings.simplefilter("ignore", InputNote)
+        frame = inputs.load(full, "timeseries", columns, breakdowns=breakdowns)
     frame.attrs["measure"] = "donations"
     mapped = (columns or {}).get("donations")
     if isinstance(mapped, str) and mapped.strip():

@@ -37,6 +37,8 @@ class Selection:
     total: totals.TotalRow | None = None  # how the total row was found, and how closely it matches
     excluded: list[str] = field(default_factory=list)  # regions left out by exclude_regions
     ignored: list[str] = field(default_factory=list)  # the file's columns that were ignored
+    unit_words: list[str] = field(default_factory=list)  # columns whose counts had a unit word
+    note_rows: list[int] = field(default_factory=list)  # rows under the table read as notes
 
     @property
     def start(self) -> pd.Timestamp:
@@ -65,13 +67,15 @@ def select_region(frame: pd.DataFrame, region: str | int | None = None,
     region = None if region is None else str(region)
     has_regions = "region" in frame and frame["region"].notna().any()
     file_start = frame["date"].min()
-    ignored = list(frame.attrs.get("ignored_columns", []))
+    read = {"ignored": list(frame.attrs.get("ignored_columns", [])),
+            "unit_words": list(frame.attrs.get("unit_words", [])),
+            "note_rows": list(frame.attrs.get("note_rows", []))}
     excluded = [str(r) for r in (exclude or [])]
     if not has_regions:
         if region is not None or excluded:
             asked = f"region {region!r}" if region is not None else "exclude_regions"
             raise DataError(f"{asked} given, but the file has no region column")
-        return Selection(reporting(by_date(frame)), None, None, [], file_start, ignored=ignored)
+        return Selection(reporting(by_date(frame)), None, None, [], file_start, **read)
     names = set(frame["region"].dropna().astype(str))
     unknown = [r for r in excluded if r not in names]
     if unknown:
@@ -86,7 +90,7 @@ def select_region(frame: pd.DataFrame, region: str | int | None = None,
     found = totals.find(frame)
     total = None if found is None else found.region
     regions = sorted(str(r) for r in frame["region"].dropna().unique() if str(r) != total)
-    extra = {"total": found, "excluded": excluded, "ignored": ignored}
+    extra = {"total": found, "excluded": excluded, **read}
     if region is not None:
         if region not in set(frame["region"].astype(str)):
             known = ", ".join([*regions, *([total] if total else [])])
