@@ -51,6 +51,8 @@ _TIME = r"(?:(?:[ T]|,\s*)(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME, re.ASCII)
 _DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})" + _TIME, re.ASCII)
 _TOO_LARGE = 2**62  # counts are held as 64-bit integers; anything near that is a mistake
+_YEAR_HINT = (' (a date in parts: map it to its columns, such as {"date": ["year", "month"]}, '
+              'or {"date": ["year"]} for yearly figures)')
 _TOTAL_WORDS = {"tong", "tongcong", "tongso", "cong", "total", "grandtotal"}
 
 
@@ -112,6 +114,8 @@ def parse_date(value: object) -> tuple[pd.Timestamp | None, str | None]:
         return None, None
     if isinstance(value, bool):
         return None, f"{value} is not a date, expected {EXPECTED[DATE]}"
+    if isinstance(value, numbers.Integral) and FIRST_YEAR <= value <= LAST_YEAR:
+        return None, f"{value} is a year, not a date, expected {EXPECTED[DATE]}{_YEAR_HINT}"
     if isinstance(value, numbers.Number):
         return None, (f"{value} is a number, not a date, expected {EXPECTED[DATE]} "
                       "(in Excel, format the column as Date)")
@@ -134,6 +138,8 @@ def _parse_date_text(text: str) -> tuple[pd.Timestamp | None, str | None]:
         day, month, year = (int(g) for g in m.group(1, 2, 3))
     elif (found := period_date(text))[1] is not None:  # 2023-08, Tháng 8/2023, Q3/2023...
         return found[0], found[2]
+    elif re.fullmatch(r"(19|20)\d\d", text):
+        return None, f"{quote(text)} is a year, not a date, expected {EXPECTED[DATE]}{_YEAR_HINT}"
     else:
         return None, f"{quote(text)} is not a date, expected {EXPECTED[DATE]}{_digits(text)}"
     if m["hour"] is not None and (int(m["hour"]) > 23 or int(m["minute"]) > 59

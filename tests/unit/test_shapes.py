@@ -483,3 +483,38 @@ def test_the_report_says_what_the_loader_read_for_the_analyst(tmp_path, lang):
         assert "read as their numbers in: donations. Rows 4–5 under the table were read as notes" in words
     else:
         assert "được đọc thành số ở: donations. Các dòng 4–5 dưới bảng là ghi chú" in words
+
+
+def test_daily_file_by_state_with_a_national_row_every_state_runs(tmp_path):
+    """A daily file by state and a national row (one state off by one on one day): every state
+    and the whole give key figures, and growth_rate_recent equals plain pandas for a state,
+    for all states together (the national row, not added twice) and for the national row."""
+    path, _ = national_file(tmp_path, nudge=1, name="Malaysia", days=2600)  # 2018 to Feb 2025
+    frame = quiet_load(path, "timeseries")
+    raw = pd.read_csv(path, parse_dates=["date"])
+
+    def recent(rows: pd.DataFrame) -> float:
+        yearly = rows.groupby(rows["date"].dt.year)["donations"].sum()
+        return (yearly[2024] / yearly[2019]) ** (1 / 5) - 1
+
+    for region, rows in [("State 05", raw[raw["state"] == "State 05"]),
+                         (None, raw[raw["state"] == "Malaysia"]),
+                         ("Malaysia", raw[raw["state"] == "Malaysia"])]:
+        sel = trends.select_region(frame, region)
+        figs = trends.key_figures(trends.period_table(sel.series, "year"), sel)
+        assert figs["growth_rate_recent"] == pytest.approx(recent(rows)), region
+        assert figs["growth_from"] == "2018" and figs["growth_to"] == "2024"
+        assert figs["total_donations"] == int(rows["donations"].sum())
+    states = raw[raw["state"] != "Malaysia"]
+    assert recent(states) == pytest.approx(recent(raw[raw["state"] == "Malaysia"]), abs=1e-6)
+    for state in sorted(set(states["state"])):
+        assert trends.select_region(frame, state).series["donations"].sum() > 0
+
+
+def test_a_year_mapped_as_a_date_says_how_to_map_it(tmp_path):
+    """Before: "'2017' is not a date", and no hint that a year column can be the date."""
+    path = write(tmp_path, "year,donations\n2017,5\n2018,6\n")
+    with pytest.raises(InputError, match=r"2:year: '2017' is a year, not a date, .*\[\"year\"\]\}"):
+        load(path, "timeseries", {"date": "year"})
+    frame = quiet_load(path, "timeseries", {"date": ["year"]})
+    assert frame.attrs["grains"] == {"date": "year"} and periods.grain(frame) == "year"
