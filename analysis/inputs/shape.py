@@ -6,8 +6,6 @@ numbers, and notes typed under the table.
 - A mapping to None (`{"Ghi chú": null}`) leaves the column out without a word; a
   canonical name mapped to None (`{"region": null}`) leaves out the column that would
   otherwise be taken for it.
-- A row-number column (STT, No., #, TT) holds no figure: a time series leaves it out
-  without a word.
 - Text in the first column with every other cell empty, in the last rows of a table,
   is a note or a footnote ("Nguồn: ..."): those rows are skipped, with a note saying so.
 """
@@ -25,9 +23,6 @@ from analysis.inputs.dateparts import part_name
 from analysis.inputs.dateroles import roles_of
 from analysis.inputs.problems import Problem, _is_blank, quote
 from analysis.inputs.values import parse_count, parse_date
-
-ROW_NUMBER_WORDS = {"stt", "no", "#", "tt", "sott", "sothutu", "thutu", "rownumber", "row", "nr", "n°",
-                    "no.", "num", "index"}
 
 
 def flatten(mapping: dict[str, object]) -> tuple[dict[str, str], list[str]]:
@@ -65,12 +60,6 @@ def leave_out(header: list[str], body: pd.DataFrame, names: list[str], kind: str
     body = body[[body.columns[i] for i in keep]]
     body.columns = range(len(keep))
     return [header[i] for i in keep], body, problems
-
-
-def is_row_number(header: str) -> bool:
-    """STT, No., #, TT, Số TT: a column that numbers the rows."""
-    key = schema.folded_key(header).rstrip(".")
-    return key in ROW_NUMBER_WORDS or re.sub(r"[^a-z#]", "", key) in ROW_NUMBER_WORDS
 
 
 # ------------------------------------------------------------------ notes under the table

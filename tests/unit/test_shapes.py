@@ -518,3 +518,21 @@ def test_a_year_mapped_as_a_date_says_how_to_map_it(tmp_path):
         load(path, "timeseries", {"date": "year"})
     frame = quiet_load(path, "timeseries", {"date": ["year"]})
     assert frame.attrs["grains"] == {"date": "year"} and periods.grain(frame) == "year"
+
+
+def test_any_date_column_may_be_made_of_parts(tmp_path):
+    path = write(tmp_path, "Năm,Tháng,Ngày,Điểm hiến máu,Số đơn vị máu\n"
+                           "2023,8,4,Site A,100\n2023,8,5,Site B,90\n")
+    frame = quiet_load(path, "sessions", {"session_date": ["Năm", "Tháng", "Ngày"]}, campaigns=None)
+    assert frame["session_date"].tolist() == [pd.Timestamp(2023, 8, 4), pd.Timestamp(2023, 8, 5)]
+    assert frame.attrs["grains"] == {"session_date": "day"}
+
+
+def test_exclude_regions_is_checked_before_the_run(tmp_path):
+    from analysis.errors import DataError
+    from analysis.reports.trends import inputs as trend_inputs
+
+    path, _ = national_file(tmp_path, name="Region X", days=30)
+    with pytest.raises(DataError, match="exclude_regions names 'Atlantis', not in the file"):
+        trend_inputs.read({"timeseries_path": str(path), "exclude_regions": ["Atlantis"]})
+    assert len(trend_inputs.read({"timeseries_path": str(path), "exclude_regions": ["State 01"]})["series"])
