@@ -30,8 +30,10 @@ from typing import Optional, Union  # parameters below are annotated for papermi
 # %% tags=["parameters"]
 lang: str = "vi"  # labels, headings and number formats; one of: vi, en
 timeseries_path: str = "data/published/national.csv"  # timeseries file, or the published national table
-timeseries_columns: Optional[dict] = None  # {canonical_name: name_in_file}, or None
+timeseries_columns: Optional[dict] = None  # {canonical_name: name_in_file}; date may be [year, month]
+timeseries_breakdowns: Optional[Union[list, dict]] = None  # breakdown columns; {whole: [parts]} nests
 region: Optional[Union[str, int]] = None  # one region (a name, or a number), or None for all together
+exclude_regions: Optional[list] = None  # regions left out of the report, or None
 period: str = "year"  # the period of the totals; one of: day, week, month, quarter, year
 measure_label: Optional[str] = None  # what the series counts, in the reader's words (None: from the data)
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
@@ -45,7 +47,7 @@ from analysis.reports.trends import inputs as report_inputs
 rec = Recorder("trends", globals())
 raw = report_inputs.read(rec.params, rec.input)["series"]
 what = context.measure(raw, measure_label, lang)
-selection = trends.select_region(raw, region)
+selection = trends.select_region(raw, region, exclude_regions)
 table = trends.period_table(selection.series, period)
 changes = trends.change_table(selection.series)
 figs = trends.key_figures(table, selection)
@@ -105,7 +107,7 @@ if len(parts):
 # %%
 shares = trends.shares_table(selection.series, period)
 if len(shares):
-    rec.say("breakdown", **context.breakdown(shares))
+    rec.say("breakdown", **context.breakdown(shares, lang))
     rec.table(shares, "breakdown_shares", show=False)
     rec.figure(charts.shares_chart(shares, lang), "breakdown_shares", alt=charts.shares_alt(shares, lang))
 if selection.regions and region is None:

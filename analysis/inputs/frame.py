@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from analysis.inputs import schema
+from analysis.inputs import schema, shape
+from analysis.inputs.periodtext import text_grain
 from analysis.inputs.problems import _RECORD, ROW, Problem, _Context
-from analysis.inputs.schema import COUNT, TEXT
+from analysis.inputs.schema import COUNT, DATE, TEXT
 from analysis.inputs.values import (
     _TOTAL_WORDS,
     _all_whole,
@@ -76,6 +77,9 @@ def _total_rows(frame: pd.DataFrame, ctx: _Context, encoded: dict | None = None
     for name in frame.columns[:3]:  # the label of a total row sits at the left
         if not _may_hold_text(frame[name].dtype):  # numbers and dates hold no label
             continue
+        if ctx.kind == "timeseries" and name == "region":
+            continue  # a region named "Tổng cộng" is the series' total row: the report finds it
+
         codes, uniques = encoded[name] = encode_values(frame[name])
         labels = {k: uniques[k] for k in _total_candidates(uniques) if _is_total_label(uniques[k])}
         if not labels:
@@ -109,25 +113,45 @@ def _is_total_label(cell: object) -> bool:
             and schema.folded_key(cell) in _TOTAL_WORDS)
 
 
-def _parse_frame(frame: pd.DataFrame, ctx: _Context, encoded: dict | None = None
-                 ) -> tuple[pd.DataFrame, list[Problem]]:
+def _parse_frame(frame: pd.DataFrame, ctx: _Context, encoded: dict | None = None,
+                 counts: set[str] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Each column parsed in its type; columns of no kind are text, except those in `counts`
+    (a time series' breakdowns), or, when `counts` is None, a time series' whole numbers."""
     encoded = {} if encoded is None else encoded
     problems: list[Problem] = []
     parsed = {}
+    grains = {}
+    unit_words: list[str] = []
     for name in frame.columns:
         col = schema.column(ctx.kind, name)
         if col is not None:
             type_ = col.type
+        elif counts is not None:
+            type_ = COUNT if name in counts else TEXT
         elif ctx.kind == "timeseries" and _all_whole(frame[name]):
             type_ = COUNT  # a breakdown column (blood group, age band, new/repeat...)
         else:
             type_ = TEXT
-        values, errors = _parse_column(frame[name], type_, encoded.pop(name, None))
+        codes = encoded.pop(name, None)
+        if type_ == DATE and _may_hold_text(frame[name].dtype):
+            codes = codes or encode_values(frame[name])
+            if grain := text_grain(codes[1]):  # 08/2023, Quý 3/2023: a date at a coarser grain
+                grains[name] = grain
+        if type_ == COUNT and _may_hold_text(frame[name].dtype):
+            codes = codes or encode_values(frame[name])
+            uniques, example = shape.unit_words(codes[1], name)
+            if example is not None:  # 442 đơn vị: said once a column, not once a row
+                codes = (codes[0], uniques)
+                unit_words.append(name)
+                shape.unit_note(ctx.file, ctx.header(name), None if ctx.kind == "visits" else example)
+        values, errors = _parse_column(frame[name], type_, codes)
         if type_ == TEXT:
             values = _normalise_words(values, name)
         parsed[name] = values
         problems += [ctx.problem(row, name, msg) for row, msg in errors.items()]
     out = pd.DataFrame(parsed, index=frame.index, copy=False)
+    out.attrs["grains"] = grains
+    out.attrs["unit_words"] = unit_words
     return out, problems
 
 

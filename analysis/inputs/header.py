@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.inputs import limits, schema
+from analysis.inputs.dateroles import role_of
 from analysis.inputs.problems import HEADER_SEARCH_ROWS, QUOTE_CHARS, ROW, Problem, _fail, _is_blank, quote
 from analysis.inputs.schema import KINDS
 from analysis.inputs.values import _factorize
@@ -108,15 +109,16 @@ def _map_columns(
         if at is None:
             at = _find(folded, schema.folded_key(in_file))
         if at is None:
+            said = name.replace("⟨", " (").replace("⟩", ")")  # a date's part: "date (month)"
             problems.append(Problem(file, header_row, None,
-                                    f"the column mapping gives {quote(in_file)} for {name}, but no "
+                                    f"the column mapping gives {quote(in_file)} for {said}, but no "
                                     f"column is headed so{shown}"))
         else:
             names[at] = name
     by_alias: dict[str, list[int]] = {}
     for i, h in enumerate(header):
         name = schema.canonical_for(h, kind)
-        if i not in names and name and name not in mapping:
+        if i not in names and name and not _mapped(name, mapping):
             by_alias.setdefault(name, []).append(i)
     for name, positions in by_alias.items():
         if len(positions) > 1:
@@ -131,12 +133,18 @@ def _map_columns(
         if i not in names:
             names[i] = _unique_name(h, taken)
             taken.add(names[i])
-    missing = [n for n in schema.required(kind) if n not in taken]
+    missing = [n for n in schema.required(kind) if not _mapped(n, taken)]
     for name in missing:
-        problems.append(Problem(file, header_row, None, _missing_message(name, kind, shown)))
+        problems.append(Problem(file, header_row, None,
+                                _missing_message(name, kind, shown) + _parts_hint(name, kind, header)))
     if missing:
         problems += _other_kind_hint(header, kind, file, header_row)
     return names, problems
+
+
+def _mapped(name: str, mapped) -> bool:
+    """`name` is among the mapped names, itself or as a date made of parts ('date⟨year⟩')."""
+    return name in mapped or any(str(m).startswith(name + "⟨") for m in mapped)
 
 
 def _find(keys: list[str], key: str) -> int | None:
@@ -154,6 +162,23 @@ def _missing_message(name: str, kind: str, shown: str = "") -> str:
     aliases = [a for a in schema.column(kind, name).aliases][:4]
     return (f"missing column {name}, expected a header such as {', '.join(aliases)} "
             f'(or map yours: {{"{name}": "<your header>"}}){shown or ""}')
+
+
+def _parts_hint(name: str, kind: str, header: list[str]) -> str:
+    """'; the date may be made of parts: {"date": ["Năm", "Tháng"]}' when the file has year and
+    month (week, quarter) columns but no date."""
+    if name not in schema.date_columns(kind):
+        return ""
+    roles = {}
+    for h in header:
+        role = role_of(h)
+        if role and role not in roles:
+            roles[role] = h
+    for parts in (("year", "month", "day"), ("year", "month"), ("year", "week"), ("year", "quarter")):
+        if all(p in roles for p in parts):
+            listed = ", ".join(f'"{roles[p]}"' for p in parts)
+            return f'; the date may be made of its parts: {{"{name}": [{listed}]}}'
+    return ""
 
 
 SHOWN_HEADERS = 30

@@ -20,7 +20,7 @@ import pandas as pd
 
 from analysis import config, errors
 from analysis.errors import InputError, InputNote, UncheckedWarning
-from analysis.inputs import pseudonyms
+from analysis.inputs import breakdowns, dateparts, pseudonyms, shape
 from analysis.inputs.frame import VISITS_CATEGORICAL, _finish, _parse_frame, _total_rows, _with_row_numbers
 from analysis.inputs.header import _map_columns
 from analysis.inputs.problems import (
@@ -33,6 +33,7 @@ from analysis.inputs.problems import (
     _fail,
     _fmt_date,
     _in_row_order,
+    quote,
 )
 from analysis.inputs.read import Source, _read_grid
 from analysis.inputs.rules import _rule_problems
@@ -47,17 +48,19 @@ def load(
     campaigns: pd.DataFrame | str | Path | None = None,
     *,
     name: str | None = None,
+    breakdowns: object = None,
 ) -> pd.DataFrame:
     """The checked frame of `kind` in the file at `path`, or InputError.
 
     `columns` maps canonical names to the file's headers ({"units": "Số ĐV"});
     `campaigns` (a frame or a path; default: the published campaigns) is where
     a sessions file's campaign_id is looked up. `name` is how messages call the
-    file (default: the path as given).
+    file (default: the path as given). `breakdowns` declares a time series' breakdown
+    columns (`*_breakdowns`; see `analysis.inputs.breakdowns`).
     """
     table = read_table(path, kind, columns, name=name)
     if kind != "visits":
-        return validate(table, kind, campaigns=campaigns)
+        return validate(table, kind, campaigns=campaigns, declared=breakdowns)
     # donor_id stays a categorical (codes + distinct ids) for the pseudonyms, made once per
     # donor; the few sexes, sites and outcomes stay categoricals too (a byte a visit)
     file = table.attrs["file"]
@@ -102,10 +105,13 @@ def read_table(
     """
     file = name or str(path)
     _check_kind(kind, file)
-    mapping = _check_mapping(columns, kind, file)
+    mapping, left_out = shape.flatten(_check_mapping(columns, kind, file))
     resolved = config.resolve(path)
     header_row, header, body = _read_grid(Source(resolved, file), kind, mapping, file)
-    names, problems = _map_columns(header, kind, mapping, file, header_row)
+    body = shape.drop_notes(body, file)
+    header, body, problems = shape.leave_out(header, body, left_out, kind, file, header_row)
+    names, mapping_problems = _map_columns(header, kind, mapping, file, header_row)
+    problems += mapping_problems
     if body.empty and not problems:
         problems.append(Problem(file, header_row, None,
                                 f"no data rows below the header (row {header_row}), "
@@ -114,6 +120,7 @@ def read_table(
         raise InputError(problems)
     body.columns = [names[i] for i in range(len(header))]
     body.attrs = {
+        "note_rows": body.attrs.get("note_rows", []),
         "file": file,
         "kind": kind,
         "header_row": header_row,
@@ -130,6 +137,7 @@ def validate(
     file: str | None = None,
     headers: Mapping[str, str] | None = None,
     keep_codes: tuple[str, ...] = (),
+    declared: object = None,
 ) -> pd.DataFrame:
     """Parse and check a frame with canonical column names; the typed frame, or InputError.
 
@@ -138,17 +146,28 @@ def validate(
     canonical names back to the file's headers for the messages. Text columns
     named in `keep_codes` are returned as categoricals. Every column is parsed
     on its distinct values, so the cost follows the number of distinct cells.
+    `declared` is a time series' `*_breakdowns` (see `breakdowns`).
     """
     file = file or frame.attrs.get("file") or "<frame>"
     _check_kind(kind, file)
     ctx = _Context(file, kind, {**frame.attrs.get("headers", {}), **(headers or {})})
     work = _with_row_numbers(frame)
+    work, date_problems, grains = dateparts.combine(work, ctx)
+    plan = breakdowns.plan(list(work.columns), ctx, declared) if kind == "timeseries" else None
+    if plan is not None and plan.silent:
+        work = work.drop(columns=plan.silent)
     encoded: dict[str, tuple[np.ndarray, list]] = {}
     problems, work = _total_rows(work, ctx, encoded)
-    parsed, parse_problems = _parse_frame(work, ctx, encoded)
+    parsed, parse_problems = _parse_frame(work, ctx, encoded, None if plan is None else plan.counts)
     del work, encoded
+    if plan is not None:
+        problems += plan.problems
+        parsed.attrs["breakdowns"] = [{"total": g.total, "parts": list(g.parts), "name": g.name}
+                                      for g in plan.groups]
+    grains = {**parsed.attrs.get("grains", {}), **grains}
     failed = {(p.row, p.column) for p in parse_problems}
-    problems += parse_problems
+    failed |= {(p.row, ctx.header(name)) for p in date_problems for name in grains}
+    problems += date_problems + parse_problems
     problems += [p for p in _rule_problems(parsed, ctx) if (p.row, p.column) not in failed]
     if kind == "sessions" and "campaign_id" in parsed and parsed["campaign_id"].notna().any():
         problems += _campaign_problems(parsed, _campaign_table(campaigns), ctx)
@@ -156,7 +175,28 @@ def validate(
         if kind == "visits":  # donor records: say what is wrong, never echo the value
             problems = [replace(p, message=_QUOTED_VALUE.sub("this value", p.message, 1)) for p in problems]
         raise InputError(_in_row_order(problems))
-    return _finish(parsed, kind, keep_codes)
+    if plan is not None and plan.ignored:
+        parsed = parsed.drop(columns=plan.ignored)
+    out = _finish(parsed, kind, keep_codes)
+    out.attrs["grains"] = grains
+    # what the loader read for the analyst, for a report to say: notes skipped, unit words
+    out.attrs["note_rows"] = list(frame.attrs.get("note_rows", []))
+    out.attrs["unit_words"] = [ctx.header(n) for n in parsed.attrs.get("unit_words", [])]
+    if plan is not None:
+        out.attrs["breakdowns"] = parsed.attrs["breakdowns"]
+        out.attrs["ignored_columns"] = [ctx.header(n) for n in plan.ignored]
+        if plan.ignored:
+            warnings.warn(f"{file}: {_columns_word(len(plan.ignored))} ignored (neither a known "
+                          f"breakdown nor declared in the breakdowns): "
+                          f"{', '.join(map(quote, out.attrs['ignored_columns']))}; map "
+                          f"{'it' if len(plan.ignored) == 1 else 'them'} to null to leave "
+                          f"{'it' if len(plan.ignored) == 1 else 'them'} out quietly",
+                          InputNote, stacklevel=2)
+    return out
+
+
+def _columns_word(n: int) -> str:
+    return "1 column" if n == 1 else f"{n} columns"
 
 
 # --------------------------------------------------------- session vs campaign

@@ -10,6 +10,7 @@ import pandas as pd
 
 from analysis.errors import InputError
 from analysis.inputs import schema
+from analysis.inputs.dateroles import is_date_mapping, roles_of
 from analysis.inputs.schema import KINDS
 
 HEADER_SEARCH_ROWS = 30  # a title block above the header is never longer than this
@@ -87,18 +88,36 @@ def _check_kind(kind: str, file: str) -> None:
         raise _fail(file, f"unknown kind {kind!r}, expected one of {', '.join(KINDS)}")
 
 
-def _check_mapping(columns: Mapping[str, str] | None, kind: str, file: str) -> dict[str, str]:
-    """The column mapping, refused when it names a column the kind does not have."""
+def _check_mapping(columns: Mapping[str, object] | None, kind: str, file: str) -> dict[str, object]:
+    """The column mapping, refused when it names a column the kind does not have.
+
+    A value is a header in the file; for a date column also a list of headers (or
+    {role: header}) it is made of; None ignores the column so named.
+    """
     if not columns:
         return {}
+    example = ('{"canonical_name": "header in the file"} (a date may also be a list such as '
+               '["year", "month"], and null ignores a column)')
     if not isinstance(columns, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in columns.items()
+        isinstance(k, str) and (v is None or isinstance(v, str) or is_date_mapping(v))
+        for k, v in columns.items()
     ):
-        raise _fail(file, "the column mapping is not of the form "
-                    '{"canonical_name": "header in the file"}')
+        raise _fail(file, f"the column mapping is not of the form {example}")
     known = [c.name for c in schema.columns(kind)]
+    dates = schema.date_columns(kind)
     problems = []
-    for name in columns:
+    for name, value in columns.items():
+        if value is None:
+            continue  # a column to leave out: any header of the file
+        if not isinstance(value, str):
+            if name not in dates:
+                problems.append(Problem(file, None, None,
+                                        f"the column mapping gives a list for {name!r}, expected "
+                                        f"one header (only a date may be made of parts: "
+                                        f"{', '.join(dates)})"))
+            elif isinstance(roles := roles_of(value), str):
+                problems.append(Problem(file, None, None, f"the column mapping of {name!r}: {roles}"))
+            continue
         # a time series may rename its breakdown columns freely
         if name not in known and kind != "timeseries":
             problems.append(Problem(file, None, None,

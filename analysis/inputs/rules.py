@@ -132,8 +132,25 @@ def _repeated(frame, rows, stats, ctx) -> list[Problem]:
     same = ", ".join(ctx.header(k) for k in keys)
     expected = f"expected one row per {' + '.join(keys)}"
     column = ctx.header(keys[0])
-    return [Problem(ctx.file, row, column, f"repeats row {earlier} (same {same}), {expected}")
-            for row, earlier in zip(rows, firsts, strict=True)]
+    return _region_hint(frame, keys, ctx) + [
+        Problem(ctx.file, row, column, f"repeats row {earlier} (same {same}), {expected}")
+        for row, earlier in zip(rows, firsts, strict=True)]
+
+
+def _region_hint(frame: pd.DataFrame, keys: list[str], ctx: _Context) -> list[Problem]:
+    """When a time series' dates repeat and a text column no alias named would tell the rows
+    apart, one line naming it: it is most likely the region."""
+    if ctx.kind != "timeseries" or "region" in frame or keys != ["date"]:
+        return []
+    for name in frame.columns:
+        if schema.column(ctx.kind, name) is not None or pd.api.types.is_numeric_dtype(frame[name]):
+            continue
+        if frame[name].notna().all() and not frame[["date", name]].duplicated().any():
+            header = ctx.header(name)
+            return [Problem(ctx.file, None, header,
+                            f"dates repeat, and column {quote(header)} tells the rows apart: if it "
+                            f'holds the regions, map it: {{"region": "{header}"}}')]
+    return []
 
 
 def _date_order(frame, rows, stats, ctx) -> list[Problem]:

@@ -99,7 +99,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "Số đơn vị máu",
         "Đơn vị máu",
     ),
-    "region": ("Khu vực", "Vùng", "Tỉnh", "Tỉnh/thành", "Địa bàn", "province"),
+    "region": ("Khu vực", "Vùng", "Tỉnh", "Tỉnh/thành", "Tỉnh/thành phố", "Tỉnh thành", "Địa bàn",
+               "Địa phương", "province", "state", "prefecture", "bang", "territory", "county",
+               "district", "Quận/huyện", "negeri"),
     "donor_id": ("Mã người hiến", "Mã người hiến máu", "Mã số người hiến", "Mã NHM", "donor"),
     "visit_date": ("Ngày hiến", "Ngày hiến máu", "Ngày", "date", "visit date"),
     "birth_year": ("Năm sinh", "year of birth", "birth year"),
@@ -304,16 +306,15 @@ def vocabulary(name: str) -> dict[str, str] | None:
 
 
 def breakdown_groups(frame: pd.DataFrame, kind: str) -> list[tuple[str, list[str]]]:
-    """(total, parts) whose parts must not add up to more than the total.
-
-    Parts are the count columns that break the total down: blood_a…blood_o,
-    volume_250…volume_450, and in a time series every extra whole-number
-    column, grouped by the prefix before the first '_' (age_18_29 and age_30_39
-    are one breakdown, new and repeat are two).
-    """
+    """(total, parts) whose parts must not add up to more than the total: the groups the loader
+    found or was told (`attrs["breakdowns"]`, see `inputs.breakdowns`); else blood_a…blood_o and
+    volume_250…volume_450, and a time series' whole-number columns by their prefix before '_'."""
     total = BREAKDOWN_TOTAL.get(kind)
     if total is None or total not in frame:
         return []
+    if "breakdowns" in frame.attrs:
+        groups = [(g["total"], [p for p in g["parts"] if p in frame]) for g in frame.attrs["breakdowns"]]
+        return [(t, parts) for t, parts in groups if t in frame and parts]
     known = {c.name for c in COLUMNS[kind]}
     groups: dict[str, list[str]] = {}
     for name in frame.columns:

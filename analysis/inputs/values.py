@@ -15,6 +15,7 @@ import pyarrow as arrow
 import pyarrow.compute as pc
 
 from analysis.inputs.guards import UncachedFormula, _refused, _uncached
+from analysis.inputs.periodtext import period_date
 from analysis.inputs.problems import FIRST_YEAR, LAST_YEAR, _fmt_value, _is_blank, quote
 from analysis.inputs.schema import COUNT, DATE, EXPECTED, TEXT, YEAR, ZERO_WIDTH
 
@@ -50,6 +51,8 @@ _TIME = r"(?:(?:[ T]|,\s*)(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME, re.ASCII)
 _DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})" + _TIME, re.ASCII)
 _TOO_LARGE = 2**62  # counts are held as 64-bit integers; anything near that is a mistake
+_YEAR_HINT = (' (a date in parts: map it to its columns, such as {"date": ["year", "month"]}, '
+              'or {"date": ["year"]} for yearly figures)')
 _TOTAL_WORDS = {"tong", "tongcong", "tongso", "cong", "total", "grandtotal"}
 
 
@@ -103,13 +106,16 @@ def _digits(text: str) -> str:
 
 
 def parse_date(value: object) -> tuple[pd.Timestamp | None, str | None]:
-    """A day from a cell: a date cell, 2023-08-04, or day-first 4/8/2023, 04-08-2023."""
+    """A day from a cell: a date cell, 2023-08-04, or day-first 4/8/2023, 04-08-2023; a month,
+    quarter or week written so (2023-08, Tháng 8/2023, Q3/2023, 2023-W31) as its first day."""
     if isinstance(value, UncachedFormula):
         return None, _uncached(value)
     if _missing(value):
         return None, None
     if isinstance(value, bool):
         return None, f"{value} is not a date, expected {EXPECTED[DATE]}"
+    if isinstance(value, numbers.Integral) and FIRST_YEAR <= value <= LAST_YEAR:
+        return None, f"{value} is a year, not a date, expected {EXPECTED[DATE]}{_YEAR_HINT}"
     if isinstance(value, numbers.Number):
         return None, (f"{value} is a number, not a date, expected {EXPECTED[DATE]} "
                       "(in Excel, format the column as Date)")
@@ -130,6 +136,10 @@ def _parse_date_text(text: str) -> tuple[pd.Timestamp | None, str | None]:
         year, month, day = (int(g) for g in m.group(1, 2, 3))
     elif m := _DAY_FIRST.fullmatch(text):
         day, month, year = (int(g) for g in m.group(1, 2, 3))
+    elif (found := period_date(text))[1] is not None:  # 2023-08, Tháng 8/2023, Q3/2023...
+        return found[0], found[2]
+    elif re.fullmatch(r"(19|20)\d\d", text):
+        return None, f"{quote(text)} is a year, not a date, expected {EXPECTED[DATE]}{_YEAR_HINT}"
     else:
         return None, f"{quote(text)} is not a date, expected {EXPECTED[DATE]}{_digits(text)}"
     if m["hour"] is not None and (int(m["hour"]) > 23 or int(m["minute"]) > 59

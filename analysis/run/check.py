@@ -5,8 +5,12 @@ problems (every problem on stderr, one line each, capped), and so has a file
 past one of the bounds of `analysis.inputs.limits` (too many bytes, rows,
 columns or characters in a cell: the line names the bound and its setting);
 2 the command itself is wrong (an unknown kind, --columns that is not a JSON
-object of names, a bound's setting that is not a number), as argparse does for
-bad arguments.
+object of names, --breakdowns that is not a JSON list of names, a bound's
+setting that is not a number), as argparse does for bad arguments.
+
+A time series with a total row (a region named as a total, or matching the
+others' sum) is summed from that row only, and the summary says how it was
+found and how closely it matches: the total is never added to its parts.
 """
 
 from __future__ import annotations
@@ -23,13 +27,16 @@ from analysis.errors import InputError, InputNote, SettingError
 from analysis.inputs import schema
 from analysis.inputs.load import load
 from analysis.inputs.schema import KINDS
+from analysis.reports.trends import totals
+from analysis.run.params import breakdowns_ok, column_mapping_ok
 from analysis.text import i18n
 
 OK, BAD_FILE, BAD_USAGE = 0, 1, 2
 SUMMED = {"sessions": ("units", "turns", "registered", "deferred"), "timeseries": ("donations",)}
 
 
-def run_check(path: str, kind: str, columns_json: str | None = None) -> int:
+def run_check(path: str, kind: str, columns_json: str | None = None,
+              breakdowns_json: str | None = None) -> int:
     """Load `path` as `kind`; print a summary or every problem; return the exit code."""
     if kind not in KINDS:
         print(f"--kind: unknown kind {kind!r}, expected one of {', '.join(KINDS)}",
@@ -40,10 +47,15 @@ def run_check(path: str, kind: str, columns_json: str | None = None) -> int:
     except ValueError as exc:
         print(f"--columns: {exc}", file=sys.stderr)
         return BAD_USAGE
+    try:
+        declared = parse_breakdowns(breakdowns_json)
+    except ValueError as exc:
+        print(f"--breakdowns: {exc}", file=sys.stderr)
+        return BAD_USAGE
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputNote)
         try:
-            frame = load(_locate(path), kind, columns, name=path)
+            frame = load(_locate(path), kind, columns, name=path, breakdowns=declared)
         except InputError as exc:
             print(str(exc), file=sys.stderr)
             return BAD_FILE
@@ -57,7 +69,7 @@ def run_check(path: str, kind: str, columns_json: str | None = None) -> int:
     return OK
 
 
-def parse_columns(columns_json: str | None) -> dict[str, str] | None:
+def parse_columns(columns_json: str | None) -> dict[str, object] | None:
     """The --columns mapping, or ValueError saying what a valid one looks like."""
     if columns_json is None or not columns_json.strip():
         return None
@@ -66,10 +78,23 @@ def parse_columns(columns_json: str | None) -> dict[str, str] | None:
         value = json.loads(columns_json)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON ({exc.msg} at character {exc.pos}), {example}") from None
-    if not isinstance(value, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
-        raise ValueError(f"not a mapping of column names, {example}")
+    if not column_mapping_ok(value):
+        raise ValueError(f"not a mapping of column names, {example}, a date made of parts as "
+                         '{"date": ["year", "month"]}, or null to leave a column out')
+    return value
+
+
+def parse_breakdowns(text: str | None) -> object:
+    """The --breakdowns list, or ValueError saying what a valid one looks like."""
+    if text is None or not text.strip():
+        return None
+    example = 'expected a JSON list such as ["plasma", {"whole_blood": ["bag_250", "bag_350"]}]'
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON ({exc.msg} at character {exc.pos}), {example}") from None
+    if not breakdowns_ok(value):
+        raise ValueError(f"not a list of column names, {example}")
     return value
 
 
@@ -108,5 +133,25 @@ def _count_totals(frame: pd.DataFrame, kind: str) -> list[str]:
         return [f"donors {i18n.fmt_int(frame['donor_id'].nunique(), 'en')}"]
     if kind == "campaigns":
         return [f"campaigns {', '.join(frame['campaign_id'])}"]
+    if kind == "timeseries" and "region" in frame and (found := totals.find(frame)) is not None:
+        return _with_total_row(frame, found)
     return [f"{c} {i18n.fmt_int(frame[c].sum(), 'en')}"
             for c in SUMMED[kind] if c in frame and frame[c].notna().any()]
+
+
+RULE_WORDS = {"name": "named as a total", "country": "named as the country",
+              "sum": "it matches the sum of the others"}
+
+
+def _with_total_row(frame: pd.DataFrame, found: totals.TotalRow) -> list[str]:
+    """Donations of a series whose total row was found: that row's figure, never the total
+    added to its parts, and how the row was found and how closely it matches."""
+    own = frame.loc[frame["region"].astype(str) == found.region, "donations"].sum()
+    regions = frame["region"].nunique() - 1
+    close = ""
+    if found.share is not None:
+        close = (f", within {i18n.fmt_pct(totals.TOLERANCE, 'en')} of the others' sum on "
+                 f"{i18n.fmt_pct(found.share, 'en')} of {i18n.fmt_int(found.dates, 'en')} dates, "
+                 f"largest gap {i18n.fmt_pct(found.gap, 'en', 2)}")
+    return [f"donations {i18n.fmt_int(own, 'en')} (total row {found.region!r} of {regions} regions: "
+            f"{RULE_WORDS[found.rule]}{close}; not added to its parts)"]

@@ -62,7 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--kind", required=True, choices=["campaigns", "totals", "sessions", "timeseries", "visits"]
     )
-    check.add_argument("--columns", default=None, help='JSON mapping {"canonical_name": "name_in_file"}')
+    check.add_argument("--columns", default=None,
+                       help='JSON mapping {"canonical_name": "name_in_file"}; a date may be '
+                            '["year", "month"], null leaves a column out')
+    check.add_argument("--breakdowns", default=None,
+                       help="JSON list of a time series' breakdown columns, e.g. "
+                            '[{"whole_blood": ["bag_250", "bag_350"]}, "components"]')
     return parser
 
 
@@ -93,7 +98,7 @@ def _cmd_params(args) -> int:
 def _cmd_check(args) -> int:
     from analysis.run.check import run_check
 
-    return run_check(args.file, args.kind, args.columns)
+    return run_check(args.file, args.kind, args.columns, args.breakdowns)
 
 
 def _stop_on_sigterm() -> None:

@@ -13,13 +13,15 @@ import difflib
 import importlib
 import importlib.util
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from analysis import config, inputs
-from analysis.errors import InputError, ParamsError, WorkbookError
+from analysis.errors import InputError, InputNote, ParamsError, WorkbookError
+from analysis.inputs.dateroles import is_date_mapping
 
 # Parameters the runner itself provides; a params file does not set them.
 RUNNER_PARAMS = ("output_dir",)
@@ -197,11 +199,15 @@ def _check_type(spec: ParamSpec, value: object) -> str | None:
     if spec.name == "as_of" or spec.name.endswith("_date"):
         return None if _is_date(value) else f"expected an ISO date (YYYY-MM-DD), got {value!r}"
     if spec.name.endswith("_columns"):
-        if isinstance(value, dict) and all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-        ):
+        if column_mapping_ok(value):
             return None
-        return f"expected a mapping {{canonical_name: name_in_file}} of strings, got {value!r}"
+        return (f"expected a mapping {{canonical_name: name_in_file}} (a date may be a list such as "
+                f"[year, month]; null leaves a column out), got {value!r}")
+    if spec.name.endswith("_breakdowns"):
+        if breakdowns_ok(value):
+            return None
+        return (f"expected a list of column names (a nested group as {{whole_blood: [bag_250, "
+                f"bag_350]}}, independent groups as a list of lists), got {value!r}")
     checks = {
         "str": lambda v: isinstance(v, str),
         "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
@@ -215,6 +221,24 @@ def _check_type(spec: ParamSpec, value: object) -> str | None:
     if None in found or any(check(value) for check in found):
         return None
     return f"expected {' or '.join(kinds)}, got {type(value).__name__} {value!r}"
+
+
+def column_mapping_ok(value: object) -> bool:
+    """A `*_columns` value: {name: header}, a date's {name: [part headers]}, {name: null}."""
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and (v is None or isinstance(v, str) or is_date_mapping(v))
+        for k, v in value.items())
+
+
+def breakdowns_ok(value: object) -> bool:
+    """A `*_breakdowns` value: names, {parent: [names]} groups, or lists of those."""
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, dict):
+        return bool(value) and all(isinstance(k, str) and breakdowns_ok(v) for k, v in value.items())
+    if isinstance(value, list):
+        return bool(value) and all(breakdowns_ok(v) for v in value)
+    return False
 
 
 def resolve_dates(values: dict) -> dict:
@@ -322,7 +346,9 @@ def check_inputs(notebook: str, values: dict, source: str) -> None:
     if importlib.util.find_spec(f"analysis.reports.{notebook}") is None:
         return  # a notebook without a report package of its own declares no input kinds
     try:
-        importlib.import_module(declaration).read(values)
+        with warnings.catch_warnings():  # notes on a file that loads: the report says them
+            warnings.simplefilter("ignore", InputNote)
+            importlib.import_module(declaration).read(values)
     except WorkbookError as exc:
         lines = str(exc).splitlines()  # a file's problems name the file; others name the params
         if not isinstance(exc, InputError):

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from analysis import inputs
-from analysis.errors import InputError, UncheckedWarning
+from analysis.errors import InputError, InputNote, UncheckedWarning
 from analysis.inputs import pseudonyms, read, read_parquet, schema
 from analysis.inputs import values as parsing
 from analysis.inputs.load import load, read_table, validate
@@ -472,7 +472,7 @@ def test_check_of_visits_names_dropped_identifiers(tmp_path, monkeypatch, capsys
     assert "Họ và tên" in captured.err and "Nguyễn" not in captured.out + captured.err
 
 
-def test_timeseries_keeps_breakdown_and_text_columns(tmp_path):
+def test_timeseries_keeps_breakdowns_and_lists_ignored_columns(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text(
         "Ngày;Khu vực;Số lượt hiến;age_18_29;age_30_plus;share_new;Ghi chú\n"
@@ -480,11 +480,12 @@ def test_timeseries_keeps_breakdown_and_text_columns(tmp_path):
         "01/09/2023;Hà Nội;1.100;600;500;0.40;nghỉ lễ 2/9\n",
         encoding="utf-8",
     )
-    frame = load(path, "timeseries")
-    assert list(frame.columns) == ["date", "donations", "region", "age_18_29", "age_30_plus",
-                                   "share_new", "Ghi chú"]
+    with pytest.warns(InputNote, match="2 columns ignored"):
+        frame = load(path, "timeseries")
+    assert list(frame.columns) == ["date", "donations", "region", "age_18_29", "age_30_plus"]
     assert str(frame["age_18_29"].dtype) == "Int64"
-    assert frame["share_new"].tolist() == ["0.45", "0.40"]  # decimals are not breakdowns: kept as text
+    # neither recognised by name nor declared: ignored, and listed for the report
+    assert frame.attrs["ignored_columns"] == ["share_new", "Ghi chú"]
     assert frame["donations"].sum() == 2300
 
 

@@ -439,7 +439,7 @@ def _contexts(series_frame: pd.DataFrame, region: str | None = None, period: str
     }
     shares = trends.shares_table(sel.series, period)
     if len(shares):
-        out["breakdown"] = context.breakdown(shares)
+        out["breakdown"] = context.breakdown(shares, lang)
     if sel.regions:
         out["regions"] = context.regions(sel, trends.starts_table(series_frame, sel), period,
                                          figs["data_grain"], lang)

@@ -18,7 +18,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 from analysis.model import disclosure
 from analysis.output.theme import PALETTE, theme
 from analysis.reports.trends import periods
-from analysis.reports.trends.shown import readable
+from analysis.reports.trends.shown import group_label, part_label
 from analysis.text import i18n
 
 MARKERS = {"exact": "o", "about": "D", "at_least": "^", "at_most": "v"}
@@ -311,27 +311,49 @@ def stl_alt(unit: str, lang: str) -> str:
 
 
 def shares_chart(shares: disclosure.Safe, lang: str):
-    """Each breakdown column's share of donations over time."""
+    """One panel per breakdown group (blood groups, volumes, age bands...): the share of each
+    of its parts in the group's total over time, labelled as a reader reads them."""
     frame = disclosure.require(shares).frame
     theme()
-    fig, ax = plt.subplots(figsize=(10, 4.2))
-    for name, part in frame.groupby("breakdown", sort=False):
-        ax.plot(pd.DatetimeIndex(part["start"]), part["share"].to_numpy(dtype=float, na_value=np.nan),
-                lw=1.5, label=readable(name))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: i18n.fmt_pct(v, lang, 0)))
-    ax.set_ylim(bottom=0)
+    groups = list(dict.fromkeys(zip(frame["group"], frame["total"], strict=True)))
+    cols = 1 if len(groups) == 1 else 2
+    rows = math.ceil(len(groups) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(10 if cols == 1 else 12, 3.6 * rows + 0.4),
+                             sharex=True, squeeze=False)
     starts = pd.DatetimeIndex(frame["start"])
-    _date_axis(ax, starts.min(), starts.max(), lang)
-    ax.set_ylabel(i18n.t("tr_chart_share", lang))
-    ax.set_title(i18n.t("tr_chart_shares_title", lang))
-    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=9)
+    colours = plt.rcParams["axes.prop_cycle"].by_key().get("color") or [PALETTE["history"]]
+    for ax, (group, total) in zip(axes.flat, groups, strict=False):
+        rows_ = frame[(frame["group"] == group) & (frame["total"] == total)]
+        for k, (name, part) in enumerate(rows_.groupby("breakdown", sort=False)):
+            ax.plot(pd.DatetimeIndex(part["start"]), part["share"].to_numpy(dtype=float, na_value=np.nan),
+                    lw=1.5, color=colours[k % len(colours)], ls="-" if k < len(colours) else "--",
+                    label=part_label(name, lang))
+        title = group_label(group, lang)
+        if total != "donations":
+            title = i18n.t("tr_chart_nested_title", lang, group=title)
+        ax.set_title(title, fontsize=10)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: i18n.fmt_pct(v, lang, 0)))
+        ax.set_ylim(0, 1)
+        ax.legend(loc="upper left", fontsize=8, ncol=min(3, rows_["breakdown"].nunique()), frameon=False)
+        ax.tick_params(labelsize=8)
+    for ax in list(axes.flat)[len(groups):]:
+        ax.axis("off")
+        axes.flat[list(axes.flat).index(ax) - cols].xaxis.set_tick_params(labelbottom=True)
+    _date_axis(axes.flat[0], starts.min(), starts.max(), lang, most=6 if cols == 2 else 8)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(i18n.t("tr_chart_share", lang))
+    fig.suptitle(i18n.t("tr_chart_shares_title", lang))
     fig.tight_layout()
     return fig
 
 
 def shares_alt(shares: disclosure.Safe, lang: str) -> str:
-    names = [readable(n) for n in dict.fromkeys(disclosure.require(shares).frame["breakdown"])]
-    return i18n.t("tr_alt_shares", lang, parts=", ".join(names))
+    frame = disclosure.require(shares).frame
+    groups = []
+    for group, rows in frame.groupby("group", sort=False):
+        names = [part_label(n, lang) for n in dict.fromkeys(rows["breakdown"])]
+        groups.append(f"{group_label(group, lang)}: {', '.join(names)}")
+    return i18n.t("tr_alt_shares", lang, parts="; ".join(groups))
 
 
 def regions_chart(regions: disclosure.Safe, period: str, lang: str, what: str):

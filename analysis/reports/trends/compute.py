@@ -107,7 +107,7 @@ def key_figures(table: disclosure.Safe, selection: Selection) -> dict[str, objec
         "peak_donations": None if peak is None else int(peak["donations"]),
         "trough_donations": None if trough is None else int(trough["donations"]),
         "total_qualifier": total_q,
-        "data_grain": periods.native_grain(series["date"]),
+        "data_grain": periods.grain(series),
         "region": selection.region,
         "total_region": selection.total_region,
     }

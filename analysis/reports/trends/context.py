@@ -16,9 +16,9 @@ from babel.dates import get_month_names
 from analysis.model import disclosure
 from analysis.qualified import Qualified
 from analysis.reports.trends import growth as growth_rules
-from analysis.reports.trends import periods
+from analysis.reports.trends import periods, totals
 from analysis.reports.trends.regions import Selection
-from analysis.reports.trends.shown import KEEP, Shown, readable
+from analysis.reports.trends.shown import KEEP, Shown, group_label, part_label
 from analysis.text import i18n
 
 DISAGREE = 0.02  # the two growth rates disagree when their signs differ or they are 2 points apart
@@ -55,7 +55,8 @@ def key_findings(figs: dict, table: disclosure.Safe, changes: disclosure.Safe, w
 
 def overview(figs: dict, table: disclosure.Safe, selection: Selection, what: str, period: str,
              lang: str) -> dict:
-    """Span, total, what the region choice did, and the periods without a full figure."""
+    """Span, total, what the region choice did (and how a total row was found), the periods
+    without a full figure, regions left out and columns of the file that were ignored."""
     rows = _rows(table)
     grain = figs["data_grain"]
     late = selection.region is not None and selection.start > selection.file_start
@@ -74,6 +75,9 @@ def overview(figs: dict, table: disclosure.Safe, selection: Selection, what: str
         "missing": _some(_labels(rows, "missing", period, lang)),
         "partial": _some(_labels(rows, "partial", period, lang)),
         "qualified": "qualifier" in rows,
+        **totals.shares_to_words(selection.total),
+        "excluded": selection.excluded, "ignored": selection.ignored,
+        "unit_words": selection.unit_words, "note_rows": selection.note_rows,
     }
 
 
@@ -90,9 +94,15 @@ def season(figs: dict, lang: str) -> dict:
     return {"amplitude": figs["seasonal_amplitude"], **_seasons(figs, lang)}
 
 
-def breakdown(shares: disclosure.Safe) -> dict:
+def breakdown(shares: disclosure.Safe, lang: str = "en") -> dict:
+    """Every breakdown part, and the groups they make (each drawn as a panel of its own)."""
     frame = disclosure.require(shares).frame
-    return {"parts": [readable(n) for n in dict.fromkeys(frame["breakdown"])]}
+    groups = []
+    for (group, total), rows in frame.groupby(["group", "total"], sort=False):
+        groups.append({"name": group_label(group, lang), "nested": total != "donations",
+                       "total": part_label(total, lang),
+                       "parts": [part_label(n, lang) for n in dict.fromkeys(rows["breakdown"])]})
+    return {"parts": [part_label(n, lang) for n in dict.fromkeys(frame["breakdown"])], "groups": groups}
 
 
 def regions(selection: Selection, starts: disclosure.Safe, period: str, grain: str, lang: str) -> dict:

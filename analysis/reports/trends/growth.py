@@ -92,7 +92,7 @@ def seasonal_profile(series: pd.DataFrame) -> pd.DataFrame | None:
     None when the data are yearly or hold under two years of complete months
     (under 8 complete quarters for quarterly data), or when a month never appears.
     """
-    grain = periods.native_grain(series["date"])
+    grain = periods.grain(series)
     if grain == "year":
         return None
     unit = "quarter" if grain == "quarter" else "month"
@@ -125,7 +125,7 @@ def decompose(series: pd.DataFrame) -> pd.DataFrame | None:
     or the complete months have a gap."""
     if seasonal_profile(series) is None:
         return None
-    grain = periods.native_grain(series["date"])
+    grain = periods.grain(series)
     unit = "quarter" if grain == "quarter" else "month"
     table = periods.by_period(series, unit)
     done = table[table["status"] == "complete"]

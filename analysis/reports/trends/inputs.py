@@ -7,13 +7,14 @@ before anything runs, so the two cannot drift.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from analysis import config, inputs
-from analysis.errors import DataError
+from analysis.errors import DataError, InputNote
 from analysis.inputs import published
 from analysis.reports.trends.regions import select_region
 
@@ -23,13 +24,15 @@ PUBLISHED_LAYOUT = {"year", "scope", "measure", "value"}
 def read(params: Mapping[str, object], record: Callable = config.resolve) -> dict:
     """{"series": the timeseries frame}; a WorkbookError when the file cannot be used,
     or when the region asked for is not in it (so the run stops before it starts)."""
-    series = read_series(record(params["timeseries_path"]), params.get("timeseries_columns"))
-    if params.get("region") is not None:
-        select_region(series, params["region"])
+    series = read_series(record(params["timeseries_path"]), params.get("timeseries_columns"),
+                         params.get("timeseries_breakdowns"))
+    if params.get("region") is not None or params.get("exclude_regions"):
+        select_region(series, params.get("region"), params.get("exclude_regions"))
     return {"series": series}
 
 
-def read_series(path: str | Path, columns: dict[str, str] | None = None) -> pd.DataFrame:
+def read_series(path: str | Path, columns: dict[str, object] | None = None,
+                breakdowns: object = None) -> pd.DataFrame:
     """A timeseries file through the loaders, or the published national units.
 
     The frame has date, donations and whatever region / breakdown columns the
@@ -37,11 +40,17 @@ def read_series(path: str | Path, columns: dict[str, str] | None = None) -> pd.D
     `attrs["measure"]` is "units" for the published series, else "donations";
     `attrs["measure_name"]` is the file's own header of the counted column when
     `columns` maps `donations` to it (what the file counts: "new_donors").
+    `breakdowns` declares the file's breakdown columns (the `timeseries_breakdowns`
+    parameter; see `analysis.inputs.breakdowns`).
     """
     full = config.resolve(path)
     if _is_published_layout(full):
         return national_series(published.national(full))
-    frame = inputs.load(full, "timeseries", columns)
+    with warnings.catch_warnings():
+        # what a note would say (ignored columns, unit words, rows skipped) is in attrs,
+        # and the report says it in the reader's language
+        warnings.simplefilter("ignore", InputNote)
+        frame = inputs.load(full, "timeseries", columns, breakdowns=breakdowns)
     frame.attrs["measure"] = "donations"
     mapped = (columns or {}).get("donations")
     if isinstance(mapped, str) and mapped.strip():

@@ -1,7 +1,9 @@
 """Periods of a series: its own grain, report periods, complete and partial periods.
 
-- The data's own grain (day, week, month, quarter or year) is read from its
-  dates; a value dated 1 January of every year is a yearly figure. A report
+- The data's own grain (day, week, month, quarter or year) is the one the
+  file gave (a date made of year and month, or written 08/2023, is monthly),
+  else read from its dates; a value dated 1 January of every year is a
+  yearly figure. A report
   period finer than that grain is refused.
 - A period is complete when the data cover it from its first to its last day.
   Only the first and the last period can be incomplete (partial): they are
@@ -53,6 +55,13 @@ def ratio(numerator, denominator) -> np.ndarray:
     return out
 
 
+def grain(series: pd.DataFrame) -> str:
+    """The grain of a series: as the file gave it (a date made of year and month is monthly,
+    see `analysis.inputs.dateparts`), else read from its dates."""
+    declared = series.attrs.get("grains", {}).get("date")
+    return declared if declared in RANK else native_grain(series["date"])
+
+
 def native_grain(dates: pd.Series) -> str:
     """The grain the data are recorded at, read from their dates."""
     d = pd.DatetimeIndex(pd.Series(dates).dropna().unique()).sort_values()
@@ -102,10 +111,10 @@ def labels(starts: pd.DatetimeIndex, period: str) -> list[str]:
 
 def coverage(series: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp, str]:
     """First and last day the data cover, and their grain (a yearly value covers its year)."""
-    grain = native_grain(series["date"])
+    grain_ = grain(series)
     first = series["date"].min()
-    last = series["date"].max().to_period(FREQ[grain]).end_time.normalize()
-    return first, last, grain
+    last = series["date"].max().to_period(FREQ[grain_]).end_time.normalize()
+    return first, last, grain_
 
 
 def by_period(series: pd.DataFrame, period: str) -> pd.DataFrame:

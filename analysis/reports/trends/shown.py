@@ -34,6 +34,23 @@ def readable(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def part_label(name: str, lang: str) -> str:
+    """A breakdown column as a reader reads it: the catalogue's label of a known column
+    (blood_a → "Group A", volume_350 → "350 ml"), else its name made readable."""
+    key = f"tr_part_{name}"
+    return i18n.t(key, lang) if i18n.has(key, lang) else readable(name)
+
+
+def group_label(group: str, lang: str) -> str:
+    """A breakdown group's title: blood groups, bag volumes, age bands, new and repeat donors,
+    sex; declared groups by their number; a nested group by its column ("Whole blood")."""
+    if i18n.has(f"tr_group_{group}", lang):
+        return i18n.t(f"tr_group_{group}", lang)
+    if group.startswith("declared_") and group[len("declared_"):].isdigit():
+        return i18n.t("tr_group_declared_n", lang, n=int(group[len("declared_"):]))
+    return part_label(group, lang)
+
+
 def head_tail(frame: pd.DataFrame, limit: int = LIMIT, keep: int = KEEP) -> pd.DataFrame:
     """`frame` itself up to `limit` rows; else its first and last `keep` rows around a "…" row."""
     if len(frame) <= limit:
