@@ -37,9 +37,9 @@ def pytest_collection_modifyitems(config, items):
         fixtures = set(getattr(item, "fixturenames", ()))
         if SLOW_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
-        # `make test` spreads files over the cores (pytest-xdist, --dist loadgroup): a file
-        # stays on one worker, in order (a notebook's nbval cells share one kernel, a module's
-        # fixtures are made once), and every user of the batch of reports sits with the others.
+        # `make test` spreads the files of tests/ over the cores (pytest-xdist, --dist
+        # loadgroup): a file stays on one worker (its module fixtures are made once), and every
+        # user of the batch of reports sits with the others. nbval runs apart, in one process.
         item.add_marker(pytest.mark.xdist_group("fresh_reports" if "fresh_reports" in fixtures
                                                 else str(path.relative_to(path.parents[1]))))
 
