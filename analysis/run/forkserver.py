@@ -3,8 +3,8 @@
 Run as `python -m analysis.run.forkserver FD PID STATEMENT...`: FD a listening
 Unix socket made by `kernels.ForkServer`, PID the process that started it, each
 STATEMENT an import statement to run before serving. It ends when
-`ForkServer.stop` terminates it, or within a second of its parent's end
-(removing its folder); its kernels end with it.
+`ForkServer.stop` terminates it (SIGTERM), or within a second of its parent's
+end (removing its folder); its kernels end with it.
 
 What a forked kernel shares with the server, and how it is kept faithful to a
 plain one (tests/test_kernels.py compares the two): the environment must equal
@@ -24,6 +24,7 @@ import ast
 import contextlib
 import json
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -119,7 +120,12 @@ def _comparable_env(env: dict) -> dict:
     return {k: v for k, v in env.items() if not k.startswith(_IGNORED_ENV) and k != "PYTHONEXECUTABLE"}
 
 
-def _refusal(request: dict, env: dict, cwd: str) -> str | None:
+def _refusal(request: dict, env: dict, imports_set: dict, cwd: str) -> str | None:
+    """Why the kernel asked for would not be what `python -m ipykernel_launcher` starts (None: it would).
+
+    `env` is the server's environment before its imports, `imports_set` what they
+    set: a kernel may have those already (its parent made the same imports).
+    """
     argv = request.get("argv") or []
     # The same path, not the same binary: a virtual environment's python links to the system's.
     if len(argv) < 3 or argv[1:3] != LAUNCHER or os.path.abspath(argv[0]) != os.path.abspath(sys.executable):
@@ -127,10 +133,12 @@ def _refusal(request: dict, env: dict, cwd: str) -> str | None:
     if os.path.realpath(request.get("cwd") or "") != os.path.realpath(cwd):
         return "the kernel's working folder differs from the server's"
     wanted = _comparable_env(request.get("env") or {})
-    differ = sorted(set(wanted.items()) ^ set(env.items()))
+    differ = sorted(
+        k for k in wanted.keys() | env.keys()
+        if wanted.get(k) != env.get(k) and not (k in imports_set and wanted.get(k) == imports_set[k])
+    )
     if differ:
-        names = sorted({k for k, _ in differ})
-        return "the kernel's environment differs from the server's: " + ", ".join(names[:5])
+        return "the kernel's environment differs from the server's: " + ", ".join(differ[:5])
     return None
 
 
@@ -138,6 +146,7 @@ def _become_kernel(request: dict, server: socket.socket, conn: socket.socket) ->
     """In the forked child: shed the server, become `python -m ipykernel_launcher ARGS`. Never returns."""
     code = 1
     try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.setsid()  # its own session and process group, as jupyter_client gives every kernel
         server.close()
         conn.close()
@@ -191,7 +200,7 @@ def _serve_one(server: socket.socket, conn: socket.socket, env: dict, cwd: str, 
     with conn:
         conn.settimeout(10)
         request = _read_request(conn)
-        refusal = _refusal(request, env, cwd)
+        refusal = _refusal(request, env, known["imports_set"], cwd)
         if refusal:
             conn.sendall(json.dumps({"error": refusal}).encode())
             return
@@ -220,18 +229,32 @@ def serve(fd: int, parent: int, statements: list[str]) -> None:
     gc.collect()
     gc.freeze()  # the imported modules stay shared between the kernels instead of copied
     server.settimeout(1.0)
-    while os.getppid() == parent:
-        _reap()
-        try:
-            conn, _ = server.accept()
-        except TimeoutError:
-            continue
-        with contextlib.suppress(Exception):
-            _serve_one(server, conn, env, cwd, {"launcher": launcher, "imports_set": imports_set})
-    # The runner ended without stopping us (killed): tidy up; the kernels end with us.
-    import shutil
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        while os.getppid() == parent:
+            _reap()
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            with contextlib.suppress(Exception):
+                _serve_one(server, conn, env, cwd, {"launcher": launcher, "imports_set": imports_set})
+        # The runner ended without stopping us (killed): tidy up; the kernels end with us.
+        import shutil
 
-    shutil.rmtree(os.path.dirname(server.getsockname()), ignore_errors=True)
+        shutil.rmtree(os.path.dirname(server.getsockname()), ignore_errors=True)
+    except _Stopped:
+        pass
+    finally:
+        _reap()  # the kernels that have ended are counted as ours (their CPU time too)
+
+
+class _Stopped(BaseException):
+    pass
+
+
+def _stop(signum, frame):
+    raise _Stopped
 
 
 if __name__ == "__main__":

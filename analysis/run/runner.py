@@ -84,12 +84,19 @@ def fingerprint(notebook: Path, values: dict) -> str:
 
 
 def plan(
-    params_files: list[Path], names: list[str] | None, overrides: dict, out: Path, force: bool = False
+    params_files: list[Path],
+    names: list[str] | None,
+    overrides: dict,
+    out: Path,
+    force: bool = False,
+    on_stale=None,
 ) -> list[Job]:
     """All jobs of a run, checked; raises ParamsError listing every problem.
 
     Inputs of a job that is up to date were checked when its report was made
-    and have not changed since, so they are not read again.
+    and have not changed since, so they are not read again. When the parameters
+    are right, `on_stale(jobs)` gets the jobs that will run before their inputs
+    are checked (the runner starts its workers then).
     """
     cache = out / CACHE_DIR / "parameters.json"
     saved = params.read_cache(cache)
@@ -97,7 +104,7 @@ def plan(
     chosen_notebooks = params.notebooks(names)
     specs = {name: every[name] for name in chosen_notebooks}
     known = {n for s in every.values() for n in s}
-    jobs, problems, loaded = [], [], {}
+    jobs, stale, problems, loaded = [], [], [], {}
     runs = [p.stem for p in params_files]
     if len(set(runs)) != len(runs):
         problems.append("two params files share a name; each run is named after its file's stem")
@@ -118,13 +125,16 @@ def plan(
                 target=str(out / params_file.stem / notebook),
                 fingerprint=fingerprint(path, values),
             )
-            if force or not up_to_date(job):
-                try:
-                    params.check_inputs(values, f"{params_file} [{notebook}]", loaded)
-                except errors.ParamsError as exc:
-                    problems.extend(exc.problems)
-                    continue
             jobs.append(job)
+            if force or not up_to_date(job):
+                stale.append((job, values, f"{params_file} [{notebook}]"))
+    if stale and on_stale and not problems:
+        on_stale([job for job, _, _ in stale])
+    for _, values, source in stale:
+        try:
+            params.check_inputs(values, source, loaded)
+        except errors.ParamsError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise errors.ParamsError(list(dict.fromkeys(problems)))
     if fresh != saved:
@@ -253,8 +263,16 @@ def run(
     echo=print,
 ) -> int:
     """Plan, execute and publish; returns the exit code (0 ok, 1 a notebook failed, 2 bad input)."""
+    workers = _Workers(jobs)
     try:
-        planned = plan(params_files, names, overrides, out, force)
+        return _run(params_files, names, overrides, out, force, echo, workers)
+    finally:
+        workers.stop()
+
+
+def _run(params_files, names, overrides, out, force, echo, workers: _Workers) -> int:
+    try:
+        planned = plan(params_files, names, overrides, out, force, on_stale=workers.start)
     except errors.ParamsError as exc:
         for line in exc.problems:
             echo(f"error: {line}", file=sys.stderr)
@@ -274,12 +292,12 @@ def run(
     total = len(planned)
     for r in results:
         echo(f"[{len(results)}/{total}] {r.run} / {r.notebook}: up to date")
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     if todo:
-        with _fork_server(todo) as (server, kind):
-            echo(f"running {len(todo)} notebook{'s' if len(todo) > 1 else ''} on {workers} "
-                 f"worker{'s' if workers > 1 else ''}, {kind}")
-            _execute_all(todo, workers, server.address if server else None, results, total, echo)
+        workers.start(todo)
+        echo(f"running {len(todo)} notebook{'s' if len(todo) > 1 else ''} on {workers.size} "
+             f"worker{'s' if workers.size > 1 else ''}, {workers.kernels}")
+        workers.execute(todo, results, total, echo)
+        workers.stop()
     for run_name in dict.fromkeys(j.run for j in planned):
         mine = [r for r in results if r.run == run_name]
         publish.write_run_status(out / run_name, [asdict(r) for r in mine])
@@ -293,9 +311,39 @@ def run(
     return 1 if failed else 0
 
 
-def _execute_all(todo: list[Job], workers: int, fork_server: str | None, results: list, total: int, echo):
-    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(fork_server,)) as pool:
-        futures = {pool.submit(execute, job): job for job in todo}
+class _Workers:
+    """The run's worker processes and the fork server of their kernels (analysis/run/kernels.py).
+
+    Started together, as soon as planning knows which notebooks will run, so that
+    the server's imports and the workers' start overlap the input checks, and so
+    that workers and server share one environment (a kernel whose environment
+    differed from the server's would be refused).
+    """
+
+    def __init__(self, jobs: int | None):
+        self.jobs, self.size, self.pool, self.server, self.kernels = jobs, 0, None, None, ""
+
+    def start(self, todo: list[Job]) -> None:
+        if self.pool:
+            return
+        self.size = max(1, min(self.jobs or os.cpu_count() or 1, len(todo)))
+        reason = kernels.unavailable()
+        if not reason:
+            notebooks = dict.fromkeys(job.notebook_path for job in todo)
+            env = {**os.environ, "MPLBACKEND": os.environ.get("MPLBACKEND", "agg")}  # as the workers have it
+            try:
+                self.server = kernels.ForkServer(kernels.notebook_imports(notebooks), config.ROOT, env)
+            except OSError as exc:
+                reason = f"no fork server: {exc}"
+        self.kernels = f"plain kernels ({reason})" if reason else (
+            "warm kernels (modules imported once, a fresh kernel forked for each notebook)"
+        )
+        address = self.server.address if self.server else None
+        self.pool = ProcessPoolExecutor(max_workers=self.size, initializer=_worker_init, initargs=(address,))
+        self.pool.submit(int)  # the workers start now (all at once, as forked processes do)
+
+    def execute(self, todo: list[Job], results: list[Result], total: int, echo) -> None:
+        futures = {self.pool.submit(execute, job): job for job in todo}
         for future in as_completed(futures):
             job = futures[future]
             try:
@@ -304,29 +352,19 @@ def _execute_all(todo: list[Job], workers: int, fork_server: str | None, results
                 result = Result(job.run, job.notebook, "failed", 0.0, "", f"worker died: {exc}")
             results.append(result)
             kernel = result.extra.get("kernel", "warm")
-            note = f", {kernel} kernel" if fork_server and kernel != "warm" else ""
+            note = f", {kernel} kernel" if self.server and kernel != "warm" else ""
             echo(
                 f"{_bar(len(results), total)} [{len(results)}/{total}] {result.run} / {result.notebook}: "
                 f"{result.status} ({result.seconds:.1f} s{note})"
             )
 
-
-@contextlib.contextmanager
-def _fork_server(todo: list[Job]):
-    """The warm-kernel server for this batch, and the words the progress line uses for the kernels."""
-    reason = kernels.unavailable()
-    if reason:
-        yield None, f"plain kernels ({reason})"
-        return
-    statements = kernels.notebook_imports(dict.fromkeys(job.notebook_path for job in todo))
-    env = {**os.environ, "MPLBACKEND": os.environ.get("MPLBACKEND", "agg")}  # as the workers have it
-    try:
-        server = kernels.ForkServer(statements, config.ROOT, env)
-    except OSError as exc:
-        yield None, f"plain kernels (no fork server: {exc})"
-        return
-    with server:
-        yield server, "warm kernels (modules imported once, a fresh kernel forked for each notebook)"
+    def stop(self) -> None:
+        if self.pool:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+        if self.server:
+            self.server.stop()
+            self.server = None
 
 
 def _bar(done: int, total: int, width: int = 20) -> str:
