@@ -89,6 +89,8 @@ state = {
 probe = {"found": found, "preloaded": preloaded, "pid": os.getpid(),
          "draws": [random.random(), float(np.random.random())], "state": state}
 Path(output_dir, "probe.json").write_text(json.dumps(probe))
+json.left_open = open(Path(output_dir, "left-open.txt"), "w")  # flushed when the interpreter ends
+json.left_open.write("written at the end")
 
 LEFT_BEHIND = 1
 analysis.config.LEFT_BEHIND = 1
@@ -132,7 +134,10 @@ def workbook(*args, env=None):
 
 
 def read_probes(out: Path) -> list[dict]:
-    return [json.loads(p.read_text()) for p in sorted(out.glob("*/*/probe.json"))]
+    probes = [json.loads(p.read_text()) for p in sorted(out.glob("*/*/probe.json"))]
+    for p in sorted(out.glob("*/*/probe.json")):
+        assert (p.parent / "left-open.txt").read_text() == "written at the end"
+    return probes
 
 
 @pytest.mark.skipif(kernels.unavailable() is not None, reason="kernels cannot be forked here")

@@ -143,8 +143,12 @@ def _refusal(request: dict, env: dict, imports_set: dict, cwd: str) -> str | Non
 
 
 def _become_kernel(request: dict, server: socket.socket, conn: socket.socket) -> None:
-    """In the forked child: shed the server, become `python -m ipykernel_launcher ARGS`. Never returns."""
-    code = 1
+    """In the forked child: shed the server, become `python -m ipykernel_launcher ARGS`.
+
+    Never returns: it ends in SystemExit, which unwinds through the server's loop
+    (nothing there acts on it) to the interpreter's normal end, as a plain
+    kernel's does (atexit, files a notebook left open flushed, threads joined).
+    """
     try:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.setsid()  # its own session and process group, as jupyter_client gives every kernel
@@ -165,22 +169,14 @@ def _become_kernel(request: dict, server: socket.socket, conn: socket.socket) ->
 
         # ipykernel reads JPY_PARENT_PID when imported (in the server, where it is unset): say it here.
         kernelapp.launch_new_instance(parent_handle=os.getppid())
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except BaseException:  # noqa: B036  (anything: the child must not return into the server)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # anything: the child must not return into the server
         import traceback
 
         traceback.print_exc()
-    finally:
-        with contextlib.suppress(BaseException):
-            import atexit
-
-            atexit._run_exitfuncs()  # as at a normal interpreter exit (IPython's history, logging)
-        with contextlib.suppress(BaseException):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(code)
+        raise SystemExit(1) from exc
+    raise SystemExit(0)
 
 
 def _reap() -> None:
@@ -230,6 +226,7 @@ def serve(fd: int, parent: int, statements: list[str]) -> None:
     gc.freeze()  # the imported modules stay shared between the kernels instead of copied
     server.settimeout(1.0)
     signal.signal(signal.SIGTERM, _stop)
+    # A forked kernel comes back up through here only as SystemExit, on its way out.
     try:
         while os.getppid() == parent:
             _reap()
