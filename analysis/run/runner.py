@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -69,17 +70,35 @@ def _hash_files(paths, digest) -> None:
         digest.update(path.read_bytes())
 
 
-def fingerprint(notebook: Path, values: dict) -> str:
+class _Recorded:
+    """Stands in for a digest: keeps what it is given, to be replayed into many (see `code_digest`)."""
+
+    def __init__(self):
+        self.parts: list[bytes] = []
+
+    def update(self, data: bytes) -> None:
+        self.parts.append(data)
+
+
+def code_digest() -> list[bytes]:
+    """What `fingerprint` hashes of the code (package source, lock file), read once for many jobs."""
+    recorded = _Recorded()
+    package = Path(__file__).resolve().parents[1]  # all of analysis/, not only analysis/run/
+    _hash_files(sorted(package.rglob("*.py")), recorded)
+    if config.LOCK_FILE.is_file():
+        _hash_files([config.LOCK_FILE], recorded)
+    return recorded.parts
+
+
+def fingerprint(notebook: Path, values: dict, code: list[bytes] | None = None) -> str:
     """What a report depends on: notebook, parameters, input files, package source, lock file."""
     digest = hashlib.sha256()
     _hash_files([notebook], digest)
     digest.update(json.dumps(values, sort_keys=True, default=str).encode())
     inputs = [config.resolve(v) for k, v in sorted(values.items()) if k.endswith("_path") and v]
     _hash_files([p for p in inputs if p.is_file()], digest)
-    package = Path(__file__).resolve().parents[1]  # all of analysis/, not only analysis/run/
-    _hash_files(sorted(package.rglob("*.py")), digest)
-    if config.LOCK_FILE.is_file():
-        _hash_files([config.LOCK_FILE], digest)
+    for part in code_digest() if code is None else code:
+        digest.update(part)
     return digest.hexdigest()
 
 
@@ -104,7 +123,7 @@ def plan(
     chosen_notebooks = params.notebooks(names)
     specs = {name: every[name] for name in chosen_notebooks}
     known = {n for s in every.values() for n in s}
-    jobs, stale, problems, loaded = [], [], [], {}
+    jobs, stale, problems, loaded, code = [], [], [], {}, code_digest()
     runs = [p.stem for p in params_files]
     if len(set(runs)) != len(runs):
         problems.append("two params files share a name; each run is named after its file's stem")
@@ -123,7 +142,7 @@ def plan(
                 notebook_path=str(path),
                 parameters=selected[notebook],
                 target=str(out / params_file.stem / notebook),
-                fingerprint=fingerprint(path, values),
+                fingerprint=fingerprint(path, values, code),
             )
             jobs.append(job)
             if force or not up_to_date(job):
@@ -158,6 +177,7 @@ def clean_leftovers(out: Path) -> None:
 
 
 # executing (in a worker process) ---------------------------------------------
+@functools.cache
 def _versions() -> dict:
     import importlib.metadata as md
 
