@@ -1,39 +1,72 @@
 # The workbook's commands. `make report` and `make test` create .venv on first
 # use, install the pinned environment (requirements.lock) and the package, and
-# reinstall whenever the pins or pyproject.toml change. Caches and runtime
-# files of Jupyter, IPython and matplotlib stay inside .venv/.
+# reinstall whenever the pins or pyproject.toml change. `make test` also checks
+# the system packages the suite needs (scripts/system-deps). Caches, runtime and
+# configuration files of Jupyter, IPython and matplotlib stay inside .venv/.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# pip prints errors only; `make install` says what it is doing.
+PIP    := $(BIN)/python -m pip install --no-cache-dir -qq --disable-pip-version-check
 
 export MPLBACKEND          := agg
 export MPLCONFIGDIR        := $(CURDIR)/$(VENV)/cache/matplotlib
 export IPYTHONDIR          := $(CURDIR)/$(VENV)/cache/ipython
-export JUPYTER_RUNTIME_DIR := $(CURDIR)/$(VENV)/cache/jupyter-runtime
 export JUPYTER_CONFIG_DIR  := $(CURDIR)/$(VENV)/etc/jupyter
+export JUPYTER_DATA_DIR    := $(CURDIR)/$(VENV)/share/jupyter
+export JUPYTER_RUNTIME_DIR := $(CURDIR)/$(VENV)/cache/jupyter-runtime
 export XDG_CACHE_HOME      := $(CURDIR)/$(VENV)/cache
+export npm_config_cache    := $(CURDIR)/$(VENV)/cache/npm
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# IPython falls back to a temporary folder, with a warning, when its folder's
+# parent does not exist yet: every folder above is made before anything runs.
+STATE_DIRS := $(MPLCONFIGDIR) $(IPYTHONDIR) $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA_DIR) $(JUPYTER_RUNTIME_DIR)
 
-.PHONY: install report test lab lint bench clean lock
+# JupyterLab refuses to run as root without --allow-root; as root (a container,
+# a server) no browser is opened either: open the printed URL yourself. Its
+# language-server lookup (off: it runs every language server on PATH, and some write
+# under ~) would run `npm` (logs under npm_config_cache), and a file
+# deleted in JupyterLab goes to the trash under XDG_DATA_HOME: both in .venv.
+LAB_FLAGS := --ip=127.0.0.1 --LanguageServerManager.autodetect=False $(if $(filter 0,$(shell id -u)),--allow-root --no-browser)
 
-install: $(STAMP)
+# The unit tier: tests/unit once it exists, until then every test that starts
+# no kernel and no browser (see SLOW_FIXTURES in tests/conftest.py).
+FAST_TESTS := $(if $(wildcard tests/unit),tests/unit,tests -m "not slow and not browser")
+
+.PHONY: install system-deps report test test-fast refresh lab lint bench clean lock
+
+install: $(STAMP) | $(STATE_DIRS)
+
+$(STATE_DIRS):
+	@mkdir -p $@
 
 $(STAMP): requirements.lock pyproject.toml
+	@echo "installing the pinned environment into $(VENV)/ (about a minute the first time)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --no-cache-dir -q --disable-pip-version-check -r requirements.lock
-	$(BIN)/python -m pip install --no-cache-dir -q --disable-pip-version-check --no-deps -e .
+	@$(PIP) -r requirements.lock
+	@$(PIP) --no-deps -e .
 	@touch $(STAMP)
+
+system-deps:  ## the browser, fonts and tools the suite needs (installs them as root on Debian/Ubuntu)
+	@sh scripts/system-deps
 
 report: install  ## run every notebook on params/default.yaml into reports/
 	$(BIN)/workbook run
 
-test: install  ## the whole suite: unit tests, notebooks (nbval), runner, browser
+test: system-deps install  ## the whole suite: unit tests, notebooks (nbval), runner, browser
 	$(BIN)/python -m pytest
 
-lab: install  ## JupyterLab on the notebooks
-	$(BIN)/jupyter lab notebooks/
+test-fast: install  ## the unit tier, under a minute
+	$(BIN)/python -m pytest $(FAST_TESTS)
+
+refresh: install  ## accept an intended change: re-run the notebooks, store their key figures, print what moved
+	$(BIN)/python -m analysis.run.hygiene --refresh
+
+lab: export XDG_DATA_HOME := $(CURDIR)/$(VENV)/share
+lab: install  ## JupyterLab on the notebooks, on 127.0.0.1
+	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/
 
 lint: install  ## ruff on the package, tests and notebooks; notebooks stripped and paired
 	$(BIN)/ruff check analysis tests notebooks benchmarks

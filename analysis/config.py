@@ -33,10 +33,32 @@ def resolve(path: str | Path | None) -> Path | None:
     return p if p.is_absolute() else ROOT / p
 
 
-def is_simulated(path: str | Path) -> bool:
-    """Inputs under data/example/ are simulated; everything else is taken as real."""
+def _under(path: str | Path, folder: Path) -> bool:
     try:
-        Path(path).resolve().relative_to(EXAMPLE.resolve())
+        Path(path).resolve().relative_to(folder.resolve())
         return True
     except ValueError:
         return False
+
+
+def is_simulated(path: str | Path) -> bool:
+    """Inputs under data/example/ are simulated."""
+    return _under(path, EXAMPLE)
+
+
+def is_published(path: str | Path) -> bool:
+    """Inputs under data/published/ are published figures, each with its source."""
+    return _under(path, PUBLISHED)
+
+
+# The kinds of input a report can stand on; a report's data_kind counts published as real.
+INPUT_KINDS = ("published", "real", "simulated")
+
+
+def input_kind(path: str | Path) -> str:
+    """'published' (data/published/), 'simulated' (data/example/) or 'real' (the analyst's own file)."""
+    if is_simulated(path):
+        return "simulated"
+    if is_published(path):
+        return "published"
+    return "real"

@@ -28,6 +28,21 @@ class InputError(WorkbookError):
         super().__init__("\n".join(lines))
 
 
+class LimitError(InputError):
+    """An input file past one of the workbook's bounds (see analysis.inputs.limits).
+
+    `key` names the bound; the message names it and the setting that raises it.
+    """
+
+    def __init__(self, problems: list, key: str):
+        self.key = key
+        super().__init__(problems)
+
+
+class SettingError(WorkbookError, ValueError):
+    """A setting (an environment variable such as WORKBOOK_MAX_ROWS) that is not valid."""
+
+
 class ParamsError(WorkbookError):
     """Invalid parameters or inputs of a run: every problem, one line each."""
 

@@ -25,7 +25,7 @@
 from typing import Optional  # parameters below are annotated for papermill's inspection
 
 # %% tags=["parameters"]
-lang: str = "vi"  # "vi" or "en": labels, headings and number formats
+lang: str = "vi"  # labels, headings and number formats; one of: vi, en
 campaign_id: str = "giotmau-2023"  # campaign to track (giotmau-<year>)
 as_of: Optional[str] = None  # ISO date the report stops at (None: the last session in the sheet)
 sessions_path: Optional[str] = "data/example/sessions_2023_simulated.csv"  # session sheet (None: published)
@@ -38,48 +38,36 @@ yield_sessions_path: str = "data/published/sessions.csv"  # published sessions: 
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
 
 # %%
-from analysis import inputs
 from analysis.inputs import published
-from analysis.model import campaign, scenario
+from analysis.model import scenario
 from analysis.output.record import Recorder
-from analysis.reports.campaign_progress import charts
+from analysis.reports.campaign_progress import charts, context, figures, projection, tables
 from analysis.reports.campaign_progress import compute as progress
+from analysis.reports.campaign_progress import inputs as report_inputs
 
-rec = Recorder("campaign_progress", output_dir, lang, dict(
-    lang=lang, campaign_id=campaign_id, as_of=as_of, sessions_path=sessions_path,
-    sessions_columns=sessions_columns, sessions_complete=sessions_complete,
-    campaigns_path=campaigns_path, totals_path=totals_path, checkpoints_path=checkpoints_path,
-    yield_sessions_path=yield_sessions_path,
-))
-campaigns = inputs.load(rec.input(campaigns_path), "campaigns")
-plan = published.campaign(campaign_id, campaigns)
-if sessions_path:
-    sheet = inputs.load(rec.input(sessions_path), "sessions", sessions_columns, campaigns=campaigns)
-else:  # the campaign's own rows of the published sessions
-    sheet = progress.published_sheet(campaign_id, campaigns, rec.input(yield_sessions_path))
-state = progress.prepare(sheet, plan, campaigns, as_of,
-                         published.checkpoints(rec.input(checkpoints_path)), sessions_complete)
-snapshot = campaign.snapshot_before(plan, inputs.load(rec.input(totals_path), "totals"))
+rec = Recorder("campaign_progress", globals())
+data = report_inputs.read(rec.params, rec.input)
+plan, state, snapshot, yield_sessions = data["plan"], data["state"], data["snapshot"], data["yield_sessions"]
 hist_yield = progress.historical_yield(snapshot)
-yield_sessions = published.sessions(rec.input(yield_sessions_path))
-outlook = progress.projection(state, hist_yield,
-                              scenario.session_yields(yield_sessions))
-figs = progress.key_figures(state, outlook)
+outlook = projection.outlook(state, hist_yield, scenario.session_yields(yield_sessions), projection.LEVEL)
+figs = figures.key_figures(state, outlook)
 rec.metrics(figs)
-text = progress.story(state, figs, outlook, hist_yield, sessions_path,
-                      lang)
-rec.say(text["title"])
-rec.header(published.citations(
-    progress.sources_used(state, outlook, snapshot, yield_sessions, published.sources())))
+sheet = progress.details(state)  # row counts, sums and qualifiers the text needs beyond the key figures
+sources = published.citations(
+    figures.sources_used(state, outlook, snapshot, yield_sessions, published.sources()))
+rec.say("title", **context.title(plan, figs))
+rec.header()
+rec.findings(**context.key_findings(figs, plan, sheet, outlook, projection.LEVEL))
 
 # %% [markdown] tags=["analyst-note"]
 # Units so far against the target, by date; the remaining sessions and the projection
 # of the final total on the right.
 
 # %%
-rec.say(text["status"])
-if state.as_of is not None:
-    rec.figure(charts.cumulative_progress(state, figs, outlook, lang), "cumulative_units")
+rec.say("status", **context.status(figs, plan, sheet, sessions_path))
+sessions = progress.sessions_table(state)
+if figs["as_of"] is not None:
+    rec.figure(charts.cumulative_progress(sessions, plan, sheet, figs, outlook, lang), "cumulative_units")
 
 # %% [markdown] tags=["analyst-note"]
 # Sites: units, registrations, yield and deferral rate of each (tables/by_site.csv).
@@ -88,32 +76,38 @@ if state.as_of is not None:
 by_site = progress.by_site(state.held)
 rec.table(by_site, "by_site", show=False)
 if len(by_site):
-    rec.say(text["sites"])
-    rec.show(progress.site_table_for_report(by_site, lang))
+    rec.say("sites", **context.sites(by_site))
+    rec.show(tables.shown(by_site, lang))
     rec.figure(charts.site_units(by_site, lang), "by_site")
 
 # %%
-rec.say(text["yield"])
+rec.say("yield", **context.yield_(figs, sheet, hist_yield))
 
 # %% [markdown] tags=["analyst-note"]
 # What each remaining session must bring, against what the sessions held brought.
 
 # %%
-rec.say(text["needed"])
-if len(state.held) and figs["sessions_remaining"]:
-    rec.figure(charts.session_units(state, figs, lang), "units_per_session")
+rec.say("needed", **context.needed(figs, sheet))
+if figs["sessions_reported"] and figs["sessions_remaining"]:
+    rec.figure(charts.session_units(sessions, figs, lang), "units_per_session")
 
 # %%
-rec.say(text["projection"])
-rec.say(text["unknown"])
+rec.say("projection", **context.projection(figs, plan, sheet, outlook, projection.LEVEL))
+rec.say("unknown", **context.unknown(figs, plan, sheet))
+
+# %% [markdown] tags=["analyst-note"]
+# The appendix: parameters, inputs with their kind and sha256, sources.
+
+# %%
+rec.appendix(sources)
 
 # %% [markdown] tags=["analyst-note"]
 # Key figures under the contract's names: the stored output of the last cell is what
 # nbval compares, so a change that moves a key figure fails the test suite.
 
 # %%
-rec.say(text["key_figures"])
-rec.show(progress.key_figures_table(figs, lang))
+rec.say("key_figures")
+rec.show(tables.key_figures_table(figs, projection.LEVEL, lang))
 
 # %% keep_output=true
 rec.finish()

@@ -22,85 +22,89 @@
 from typing import Optional  # parameters below are annotated for papermill's inspection
 
 # %% tags=["parameters"]
-lang: str = "vi"  # "vi" or "en": labels, headings and number formats
+lang: str = "vi"  # labels, headings and number formats; one of: vi, en
 campaign_id: str = "giotmau-2023"  # campaign to set against history (giotmau-<year>)
-registered: Optional[int] = None  # officers registered (None: the campaign's published figure)
-show_rate: float = 1.0  # share of the registered who present
-confidence: float = 0.9  # chance of meeting the target asked of the planning view
+registered: Optional[int] = None  # officers registered (None: the published figure); range: (0, inf)
+show_rate: float = 1.0  # share of the registered who present; range: (0, 1]
+confidence: float = 0.9  # chance of meeting the target asked of the planning view; range: (0, 1)
 totals_path: str = "data/published/totals.csv"  # cumulative totals (totals kind)
 campaigns_path: str = "data/published/campaigns.csv"  # campaigns (campaigns kind)
 yield_sessions_path: str = "data/published/sessions.csv"  # published sessions: yield spread
 output_dir: Optional[str] = None  # where the runner writes figures, tables, metrics (None: nowhere)
 
 # %%
-from analysis import inputs
 from analysis.inputs import published
-from analysis.model import campaign, scenario
+from analysis.model import campaign
 from analysis.output.record import Recorder
-from analysis.reports.historical_vs_campaign import charts
+from analysis.reports.historical_vs_campaign import charts, context
 from analysis.reports.historical_vs_campaign import compute as cp
+from analysis.reports.historical_vs_campaign import inputs as report_inputs
 
-rec = Recorder("historical_vs_campaign", output_dir, lang, dict(
-    lang=lang, campaign_id=campaign_id, registered=registered, show_rate=show_rate,
-    confidence=confidence, totals_path=totals_path, campaigns_path=campaigns_path,
-    yield_sessions_path=yield_sessions_path,
-))
-totals = inputs.load(rec.input(totals_path), "totals")
-campaigns = inputs.load(rec.input(campaigns_path), "campaigns")
-yield_sessions = published.sessions(rec.input(yield_sessions_path))
-plan = published.campaign(campaign_id, campaigns)
+rec = Recorder("historical_vs_campaign", globals())
+data = report_inputs.read(rec.params, rec.input)
+totals, plan, yield_sessions = data["totals"], data["plan"], data["yield_sessions"]
 snapshot = campaign.snapshot_before(plan, totals)  # None when nothing was published before
 reg = campaign.registered_for(plan, registered)
 model = campaign.model_for(plan, snapshot, yield_sessions)
-figs = cp.core_figures(plan, snapshot, reg.value if reg else None, show_rate, model)
+figs = cp.core_figures(plan, snapshot, reg.value if reg else None, show_rate, model, cp.LEVEL)
 rec.metrics(figs)
-text = cp.story(figs, plan, snapshot, model, reg, show_rate, confidence, lang)
-rec.say(text["title"])
-rec.header(published.citations(cp.sources_used(plan, snapshot, yield_sessions)))
+sources = published.citations(cp.sources_used(plan, snapshot, yield_sessions))
+rec.say("title", **context.title(plan))
+rec.header()
+rec.findings(**context.key_findings(figs, plan, reg, model, cp.LEVEL))
 
 # %% [markdown] tags=["analyst-note"]
 # The history: cumulative units before the campaign, with the target stacked on top.
 
 # %%
-rec.say(text["history"])
-rec.say(text["plan"])
+rec.say("history", **context.history(figs, snapshot))
+rec.say("plan", **context.plan(figs, plan, reg))
 if snapshot is not None:
-    rec.figure(charts.cumulative_with_target(
-        totals[totals["as_of"] <= snapshot["as_of"]], plan.target_units, plan.year, lang),
-        "cumulative_with_target")
+    rec.figure(charts.cumulative_with_target(cp.history_table(totals, snapshot), plan.target_units,
+                                             plan.year, lang),
+               "cumulative_with_target")
 
 # %% [markdown] tags=["analyst-note"]
 # The yield the target requires, against the historical yield and real published sessions.
 
 # %%
-rec.say(text["required"])
+rec.say("required", **context.required(figs, reg, show_rate, model))
 if figs["required_yield"] is not None and figs["hist_yield"] is not None:
     rec.figure(charts.yield_comparison(figs["hist_yield"], figs["required_yield"],
-                                       scenario.session_yields(yield_sessions), plan.year, lang),
+                                       cp.yields_table(yield_sessions), plan.year, lang),
                "required_vs_historical_yield")
 
 # %%
-rec.say(text["projection"])
 if figs["projected_units"] is not None:
+    rec.say("projection", **context.projection(figs, model, reg, cp.LEVEL))
     rec.figure(charts.projection_density(model, figs["campaign_registered"] * show_rate,
                                          plan.target_units, figs["projected_units_low"],
-                                         figs["projected_units_high"], lang),
+                                         figs["projected_units_high"], cp.LEVEL, lang),
                "projection")
-rec.say(text["pace"])
+rec.say("pace", **context.pace(figs))
 
 # %%
-rec.say(text["planning"])
 if reg is not None and model is not None:
-    rec.table(cp.planning_table(model, plan.target_units, show_rate), "registrations_needed")
+    planning = cp.planning_table(model, plan.target_units, show_rate, confidence)
+    rec.say("planning", **context.planning(planning, confidence, show_rate, reg))
+    rec.table(planning, "registrations_needed", show=False)
+    rec.show(cp.shown(planning, lang))
     rec.figure(charts.planning_curve(model, plan.target_units, show_rate, reg.value, lang),
                "registrations_needed")
+
+# %% [markdown] tags=["analyst-note"]
+# The appendix: parameters, inputs with their kind and sha256, sources.
+
+# %%
+rec.appendix(sources)
 
 # %% [markdown] tags=["analyst-note"]
 # Key figures under the contract's names: the stored output of the next cell is what
 # nbval compares, so a change that moves a key figure fails the test suite.
 
 # %%
-rec.say(text["key_figures"])
+rec.say("key_figures")
+rec.show(cp.key_figures_table(figs, cp.LEVEL, lang))
 
 # %% keep_output=true
 rec.finish()

@@ -9,9 +9,70 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Where the browser check saves its screenshots: git-ignored, uploaded by the CI templates.
+SCREENSHOTS = ROOT / "reports" / "screenshots"
 os.environ.setdefault("MPLBACKEND", "agg")
 # A fixed pseudonym key for the suite, so no test creates a key file in the home folder.
 os.environ.setdefault("WORKBOOK_PSEUDONYM_KEY", "test-suite-key-not-secret-0123456789")
+
+
+# Tests that start a kernel or a browser are marked slow; `make test-fast` leaves them
+# out. Those using these fixtures are marked here, the others where they are written.
+SLOW_FIXTURES = {"run_notebook", "fresh_reports"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+KEY_FIGURES = "key figures that moved"
+ACCEPT = "If the change is intended, accept it: make refresh (re-runs the notebooks, stores the new figures)"
+
+
+class KeyFigureReport:
+    """When nbval finds a key-figure cell's output changed, name each figure that moved and how to accept it.
+
+    Registered as a plugin (not a conftest hook) so that it sees the notebooks' cells wherever
+    they are collected from.
+    """
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = (yield).get_result()
+        cell = getattr(item, "cell", None)  # nbval's items carry their notebook cell
+        if report.when != "call" or not report.failed or cell is None or call.excinfo is None:
+            return
+        from analysis.output.record import KEY_FIGURE_DECIMALS
+        from analysis.run import hygiene
+
+        if not hygiene.keeps_output(cell) or str(call.excinfo.value) != "Cell outputs differ":
+            return
+        stored, now = hygiene.printed_text(cell.outputs), hygiene.printed_text(item.test_outputs or [])
+        lines = hygiene.moved_lines(hygiene.moved(stored, now)) or [
+            f"no key figure moved at {KEY_FIGURE_DECIMALS} decimals; other output of the cell differs"
+        ]
+        where = f"{Path(str(item.fspath)).name}, cell {item.cell_num}"
+        text = "\n".join([f"{where} (stored → now):", *("    " + line for line in lines), ACCEPT])
+        report.sections.append((KEY_FIGURES, text))
+
+    def pytest_terminal_summary(self, terminalreporter):
+        found = [
+            text
+            for report in terminalreporter.stats.get("failed", [])
+            for name, text in getattr(report, "sections", [])
+            if name == KEY_FIGURES
+        ]
+        if found:
+            terminalreporter.section(KEY_FIGURES)
+            for text in found:
+                terminalreporter.write_line(text)
+
+
+def pytest_configure(config):
+    if not config.pluginmanager.has_plugin(KEY_FIGURES):
+        config.pluginmanager.register(KeyFigureReport(), KEY_FIGURES)
 
 
 def execute(notebook: str, tmp_path: Path, **parameters) -> dict:

@@ -1,49 +1,83 @@
 """The HTML reports of a fresh run, opened in real headless Chromium (Debian's package).
 
-Checks what a reader sees: every image loads, no console error, Vietnamese text
-intact, and a report built on simulated data says so before anything else.
-Screenshots are saved in the test's temporary folder.
+Checks what a reader sees: every image loads and has alt text, no console
+error, Vietnamese text intact, a report built on simulated data says so before
+anything else, the key findings come before the first figure, the appendix is
+last, and outside the appendix no English header, no Python repr, no warning
+and no number with more digits than it means. Full-page screenshots go to
+$WORKBOOK_SCREENSHOTS, by default reports/screenshots/ (git-ignored), where CI picks them up.
+The browser is the one report.pdf is printed with: WORKBOOK_CHROMIUM when set (any Chrome
+or Chromium), else Debian's chromium on the PATH; `make test` installs it or says how to get one.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+from pathlib import Path
 
 import pytest
+from conftest import SCREENSHOTS
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from analysis.output import pdf
+from analysis.text import render
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = pdf.find_chromium()
 pytestmark = pytest.mark.browser
 
+RUNS = sorted(p.stem for p in (ROOT / "params").glob("*.yaml"))
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 # Mojibake of Vietnamese text read with the wrong encoding (UTF-8 bytes as Latin-1).
 MOJIBAKE = ("Ã", "Ä‘", "áº", "á»")
+# What only code would write: Python reprs and paths, checked outside the appendix.
+REPRS = re.compile(r"\bNone\b|'vi'|'en'|\bnan\b|\bNaN\b|\bTrue\b|\bFalse\b|data/(?:published|example)/"
+                   r"|<Figure|Timestamp\(|dtype|\{'")
+WARNINGS = re.compile(r"Warning|warnings\.warn|Traceback|DeprecationWarning|RuntimeWarning")
+ENGLISH_HEADER = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")  # a column name as code writes it
+LONG_DECIMAL = re.compile(r"\d[.,]\d{4,}(?![\d.,])")  # 0,8529: more digits than a reader can use
+# Checks a report does not pass yet, each with the work that will make it pass; remove an entry
+# when its report passes (a passing report is not held to its entry, so nothing breaks meanwhile).
+PENDING = {
+    ("historical_vs_campaign", "digits"): "the yield 0,8529 in key findings and history (report text)",
+    ("donor_retention", "repr"): "the suppression note quotes the CSV column's value True (report text)",
+}
+# The page outside its appendix: text and table headers, read from a clone without .appendix.
+OUTSIDE_APPENDIX = """() => {
+  const copy = document.body.cloneNode(true);
+  copy.querySelectorAll('.appendix').forEach(e => e.remove());
+  document.body.appendChild(copy);
+  const text = copy.innerText;
+  const headers = [...copy.querySelectorAll('th')].map(t => t.innerText.trim()).filter(Boolean);
+  copy.remove();
+  return [text, headers];
+}"""
+
+
+@pytest.fixture(scope="module")
+def screenshots() -> Path:
+    """A fresh folder for this run's screenshots: $WORKBOOK_SCREENSHOTS or reports/screenshots/."""
+    folder = Path(os.environ.get("WORKBOOK_SCREENSHOTS") or SCREENSHOTS)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
 
 
 @pytest.fixture(scope="module")
 def browser():
     if CHROMIUM is None:
-        pytest.fail("Chromium is not installed: .ci/run installs Debian's chromium package")
+        pytest.fail("Chromium is not installed: run `make test`, or set WORKBOOK_CHROMIUM=/path/to/chrome")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=pdf.BROWSER_ARGS)
         yield browser
         browser.close()
 
 
-def _open(browser, path, shot):
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
+def _open(browser, path, shot, width=1200):
+    page = browser.new_page(viewport={"width": width, "height": 900})
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -53,39 +87,90 @@ def _open(browser, path, shot):
     return page, errors
 
 
-def test_index_and_every_report_render(browser, fresh_reports, tmp_path):
+def test_index_lists_every_report_and_reads_on_a_phone(browser, fresh_reports, screenshots):
     out, proc = fresh_reports
     assert proc.returncode == 0, proc.stderr[-3000:]
-    page, errors = _open(browser, out / "index.html", tmp_path / "index.png")
+    page, errors = _open(browser, out / "index.html", screenshots / "index.png")
     assert not errors
     links = page.eval_on_selector_all("a[href$='report.html']", "els => els.map(e => e.getAttribute('href'))")
     reports = sorted(out.glob("*/*/report.html"))
     assert len(links) == len(reports) > 0
+    pdfs = page.eval_on_selector_all("a[href$='report.pdf']", "els => els.length")
+    assert pdfs == len(reports), "the index links every report's PDF"
+    assert page.eval_on_selector_all("li.report .kind", "els => els.length") == len(reports)
     page.close()
+    phone, _ = _open(browser, out / "index.html", screenshots / "index-phone.png", width=390)
+    assert phone.get_attribute("meta[name=viewport]", "content")
+    overflow = phone.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the index is {overflow}px wider than a phone"
+    phone.close()
 
-    for report in reports:
-        name = f"{report.parent.parent.name}-{report.parent.name}"
-        page, errors = _open(browser, report, tmp_path / f"{name}.png")
-        assert not errors, f"{name}: console errors {errors}"
-        broken = page.eval_on_selector_all(
-            "img", "imgs => imgs.filter(i => !i.complete || i.naturalWidth === 0).length"
-        )
-        assert broken == 0, f"{name}: {broken} broken images"
-        if name.startswith("default-"):  # other runs may lack the data a figure needs
-            assert page.eval_on_selector_all("img", "imgs => imgs.length") >= 1, f"{name}: no figure"
-        text = page.inner_text("body")
-        assert not any(m in text for m in MOJIBAKE), f"{name}: garbled Vietnamese text"
-        lang = page.get_attribute("html", "lang")
-        if lang == "vi":
-            assert any(ch in text for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệ"), f"{name}: no Vietnamese letters"
-        banner = page.query_selector(".data-kind")
-        assert banner is not None, f"{name}: no data-kind banner"
-        kind = banner.get_attribute("class")
-        if "data-kind-simulated" in kind or "data-kind-mixed" in kind:
-            words = banner.inner_text().upper()
-            assert "MÔ PHỎNG" in words or "SIMULATED" in words
-            top = banner.bounding_box()["y"]
-            first_img = page.query_selector("img")
-            assert first_img is None or top < first_img.bounding_box()["y"]
-            assert top < 400, f"{name}: the simulated-data banner is not at the top ({top}px)"
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+@pytest.mark.parametrize("run", RUNS)
+def test_report_reads_as_a_report(browser, fresh_reports, screenshots, run, notebook):
+    out, proc = fresh_reports
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = out / run / notebook / "report.html"
+    assert report.is_file(), f"{run}/{notebook}: no report.html"
+    name = f"{run}-{notebook}"
+    page, errors = _open(browser, report, screenshots / f"{name}.png")
+    assert not errors, f"{name}: console errors {errors}"
+    images = page.eval_on_selector_all(
+        "img", "imgs => imgs.map(i => [i.complete && i.naturalWidth > 0, (i.alt || '').trim()])"
+    )
+    assert all(ok for ok, _ in images), f"{name}: a broken image"
+    assert all(alt for _, alt in images), f"{name}: an image without alt text"
+    if run == "default":  # other runs may lack the data a figure needs
+        assert images, f"{name}: no figure"
+    text = page.inner_text("body")
+    assert not any(m in text for m in MOJIBAKE), f"{name}: garbled Vietnamese text"
+    lang = page.get_attribute("html", "lang")
+    if lang == "vi":
+        assert any(ch in text for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệ"), f"{name}: no Vietnamese letters"
+    assert page.title() and page.title() != "Notebook", f"{name}: the page has no title of its own"
+
+    banner = page.query_selector(".data-kind")
+    assert banner is not None, f"{name}: no data-kind banner"
+    kind = banner.get_attribute("class")
+    top = banner.bounding_box()["y"]
+    first_img = page.query_selector("img")
+    assert first_img is None or top < first_img.bounding_box()["y"], f"{name}: the banner is below a figure"
+    if "data-kind-simulated" in kind or "data-kind-mixed" in kind:
+        words = banner.inner_text().upper()
+        assert "MÔ PHỎNG" in words or "SIMULATED" in words
+        assert top < 400, f"{name}: the simulated-data banner is not at the top ({top}px)"
+
+    appendix = page.query_selector(".appendix")
+    assert appendix is not None, f"{name}: no appendix"
+    last_cell = page.query_selector_all(".jp-Cell")[-1]
+    assert last_cell.query_selector(".appendix") is not None, f"{name}: something comes after the appendix"
+    assert page.query_selector_all("[data-mime-type='application/vnd.jupyter.stderr']") == []
+    assert not WARNINGS.search(text), f"{name}: warning text {WARNINGS.search(text).group(0)!r}"
+
+    findings = page.query_selector(".key-findings")
+    if "key_findings" in render.sections(notebook, lang or "vi"):
+        assert findings is not None, f"{name}: no key-findings box"
+    if findings is not None and first_img is not None:
+        assert findings.bounding_box()["y"] < first_img.bounding_box()["y"], \
+            f"{name}: the key findings come after the first figure"
+
+    if run != "default" or lang != "vi":
         page.close()
+        return
+    outside, headers = page.evaluate(OUTSIDE_APPENDIX)
+    page.close()
+    problems = []
+    english = [h for h in headers if ENGLISH_HEADER.fullmatch(h)]
+    if english:
+        problems.append(("english_header", f"English headers {english}"))
+    reprs = sorted(set(REPRS.findall(outside)))
+    if reprs:
+        problems.append(("repr", f"Python reprs or paths outside the appendix {reprs}"))
+    digits = sorted(set(LONG_DECIMAL.findall(outside)))
+    if digits:
+        problems.append(("digits", f"numbers with more digits than they mean {digits}"))
+    strict = [message for check, message in problems if (notebook, check) not in PENDING]
+    assert not strict, f"{name}: " + "; ".join(strict)
+    if problems:
+        pytest.xfail(f"{name}: pending: " + "; ".join(PENDING[notebook, c] for c, _ in problems))

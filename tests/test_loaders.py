@@ -649,6 +649,21 @@ def test_a_bad_cell_deep_in_a_big_csv_names_its_row(tmp_path):
     ]
 
 
+def test_every_repeated_row_names_the_first_row_of_its_own_key(tmp_path):
+    rows = ["session_date,site,units"]
+    rows += [f"2023-08-0{1 + i % 3},Site {'AB'[i % 2]},{i}" for i in range(600)]
+    path = tmp_path / "repeats.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        load(path, "sessions")
+    problems = raised.value.problems
+    assert len(problems) == 600 - 6  # six distinct (date, site) keys, each first row kept
+    # data row i is file row i + 2; its key repeats every 6 rows, first met at rows 2..7
+    assert all(p.message.startswith(f"repeats row {(p.row - 2) % 6 + 2} (same session_date, site)")
+               for p in problems), problems[:3]
+    assert [p.row for p in problems[:3]] == [8, 9, 10]
+
+
 def test_big_csv_with_title_and_blank_rows_keeps_spreadsheet_row_numbers(tmp_path):
     frame = _many_sessions()
     frame.loc[2000, "Số đơn vị máu"] = "-3"

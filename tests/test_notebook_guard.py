@@ -1,4 +1,5 @@
-"""nbval guards the key figures: tampering with a stored figure must fail it.
+"""nbval guards the key figures: tampering with a stored figure must fail it, name it,
+and `make refresh` must name it too and store the value the notebook prints.
 
 Also checks the notebooks' hygiene: outputs stored only in key-figure cells,
 each paired with its py:percent file.
@@ -6,7 +7,8 @@ each paired with its py:percent file.
 
 from __future__ import annotations
 
-import shutil
+import os
+import re
 import subprocess
 import sys
 
@@ -20,6 +22,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def _nbval(path, cwd):
+    """nbval on one notebook, with the suite's plugin that names moved key figures (-p conftest)."""
     return subprocess.run(
         [
             sys.executable,
@@ -28,6 +31,8 @@ def _nbval(path, cwd):
             "-q",
             "-p",
             "no:cacheprovider",
+            "-p",
+            "conftest",
             "--nbval",
             "--nbval-current-env",
             "--nbval-sanitize-with",
@@ -37,6 +42,7 @@ def _nbval(path, cwd):
             str(path),
         ],
         cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "tests")},
         capture_output=True,
         text=True,
         timeout=600,
@@ -55,18 +61,36 @@ def test_notebook_keeps_a_key_figure_cell(path):
     assert kept and all(c.outputs for c in kept)
 
 
-def test_tampered_key_figure_fails_nbval(tmp_path):
+def _key_figure_text(path) -> str:
+    nb = nbformat.read(path, as_version=4)
+    return "".join(hygiene.printed_text(c.outputs) for c in nb.cells if hygiene.keeps_output(c))
+
+
+@pytest.mark.slow
+def test_tampered_key_figure_fails_nbval_named_and_refresh_accepts_it(tmp_path):
     source = ROOT / "notebooks" / "historical_vs_campaign.ipynb"
     nb = nbformat.read(source, as_version=4)
     cell = next(c for c in nb.cells if c.cell_type == "code" and hygiene.keeps_output(c))
     stream = next(o for o in cell.outputs if o.output_type == "stream")
-    assert "0.8529" in stream.text
+    assert "hist_yield                0.8529\n" in stream.text
     stream.text = stream.text.replace("0.8529", "0.9529")
     copy = tmp_path / "tampered.ipynb"
     nbformat.write(nb, copy)
-    # the untouched notebook passes from the same place, so the failure is the tampering
-    shutil.copy(source, tmp_path / "untouched.ipynb")
-    assert _nbval(tmp_path / "untouched.ipynb", ROOT).returncode == 0
+    moved = re.compile(r"^ +hist_yield +0\.9529 → 0\.8529$")
+
     res = _nbval(copy, ROOT)
     assert res.returncode == 1
-    assert "0.9529" in res.stdout or "mismatch" in res.stdout.lower()
+    summary = res.stdout.rsplit("key figures that moved", 1)[-1]  # the end-of-run summary
+    named = [line for line in summary.splitlines() if line.startswith("    ") and "→" in line]
+    assert len(named) == 1 and moved.match(named[0]), res.stdout[-3000:]  # the tampered figure, only
+    assert "make refresh" in summary
+
+    # what `make refresh` runs, on the copy: it names the same move and stores what the notebook prints
+    res = subprocess.run(
+        [sys.executable, "-m", "analysis.run.hygiene", "--refresh", str(copy)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    named = [line for line in res.stdout.splitlines() if "→" in line]
+    assert len(named) == 1 and moved.match(named[0]), res.stdout
+    assert _key_figure_text(copy) == _key_figure_text(source)

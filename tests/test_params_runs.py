@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import yaml
 from conftest import ROOT
 
 # The key figures the contract names for each notebook (brief/contract.md).
@@ -59,8 +60,29 @@ CONTRACT = {
         "return_within_12m",
         "return_within_24m",
     ],
+    "donor_pool": [
+        "pool_donors",
+        "eligible_donors",
+        "active_donors",
+        "eligible_active_donors",
+        "lapsed_donors",
+        "expected_returning_donors",
+        "expected_returning_donors_low",
+        "expected_returning_donors_high",
+        "newcomers_needed",
+        "newcomers_needed_low",
+        "newcomers_needed_high",
+    ],
+    "campaign_comparison": [
+        "editions",
+        "editions_with_result",
+        "mean_achievement",
+        "best_edition",
+        "target_growth_per_year",
+    ],
 }
-CONTRACT_TABLES = {"trends": "by_period.csv", "donor_retention": "cohort_retention.csv"}
+CONTRACT_TABLES = {"trends": "by_period.csv", "donor_retention": "cohort_retention.csv",
+                   "campaign_comparison": "editions.csv"}
 META = {"run", "notebook", "params", "inputs", "data_kind", "generated_at", "versions"}
 
 
@@ -71,7 +93,8 @@ def test_every_params_file_publishes_every_notebook(fresh_reports):
     notebooks = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert set(notebooks) == set(CONTRACT)
     for run in runs:
-        for notebook in notebooks:
+        named = yaml.safe_load((ROOT / "params" / f"{run}.yaml").read_text("utf-8")) or {}
+        for notebook in named.get("notebooks") or notebooks:  # a params file may name its notebooks
             folder = out / run / notebook
             payload = json.loads((folder / "metrics.json").read_text("utf-8"))
             missing = [k for k in CONTRACT[notebook] if k not in payload["metrics"]]
@@ -79,19 +102,28 @@ def test_every_params_file_publishes_every_notebook(fresh_reports):
             assert META <= set(payload["meta"]), f"{run}/{notebook} meta incomplete"
             assert payload["meta"]["data_kind"] in ("real", "simulated", "mixed")
             for inp in payload["meta"]["inputs"]:
-                assert set(inp) == {"path", "sha256", "kind"} and len(inp["sha256"]) == 64
+                assert set(inp) == {"path", "sha256", "kind", "rows"} and len(inp["sha256"]) == 64
+                assert inp["kind"] in ("published", "real", "simulated")
+                assert inp["rows"] is None or inp["rows"] >= 0
             if notebook in CONTRACT_TABLES:
                 assert (folder / "tables" / CONTRACT_TABLES[notebook]).is_file()
         assert (out / run / "summary.xlsx").is_file()
 
 
-def test_simulated_inputs_are_labelled_simulated(fresh_reports):
+def expected_kind(path: str) -> str:
+    if path.startswith("data/example/"):
+        return "simulated"
+    return "published" if path.startswith("data/published/") else "real"
+
+
+def test_inputs_are_labelled_by_kind(fresh_reports):
     out, _ = fresh_reports
     for metrics in out.glob("*/*/metrics.json"):
         meta = json.loads(metrics.read_text("utf-8"))["meta"]
         kinds = {i["kind"] for i in meta["inputs"]}
-        simulated = {i["path"].startswith("data/example/") for i in meta["inputs"]}
-        assert kinds == {"simulated" if s else "real" for s in simulated}
+        assert all(i["kind"] == expected_kind(i["path"]) for i in meta["inputs"]), meta["inputs"]
+        assert meta["data_kind"] == ("simulated" if kinds == {"simulated"} else
+                                     "mixed" if "simulated" in kinds else "real")
         if "simulated" in kinds:
             assert meta["data_kind"] in ("simulated", "mixed")
             assert (

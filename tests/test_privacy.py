@@ -353,19 +353,6 @@ def test_suppress_small_hides_what_gives_a_cell_away():
         disclosure.suppress_small(table, -1, ["returned"])
 
 
-def test_format_small():
-    counts = pd.Series([3, 26203, None])
-    assert disclosure.format_small(counts, 5).tolist() == ["<5", "26.203", "<5"]
-    assert disclosure.format_small(disclosure.suppress_small(counts, 10), 10, lang="en").tolist() == [
-        "<10", "26,203", "<10"]
-    table = pd.DataFrame({"years_after": [1, 2], "returned": [12, 3]})
-    shown = disclosure.format_small(table, 5, ["returned"])
-    assert shown["returned"].tolist() == ["12", "<5"] and shown["years_after"].tolist() == [1, 2]
-
-
-# ------------------------------------------------------------- pseudonyms at scale
-
-
 def test_pseudonym_categorical_holds_the_same_pseudonyms():
     ids = pd.Series([" 1234 ", "S0000002", None, 1234, "S0000002", "", "Ư1"], dtype=object,
                     index=range(10, 17), name="donor_id")

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow
+
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ"]
 
 
@@ -74,7 +76,7 @@ def canary_run(tmp_path_factory):
     env = {**os.environ, "MPLBACKEND": "agg"}
     proc = subprocess.run(
         [sys.executable, "-m", "analysis", "run", "-n", "donor_retention", "-p", "visits_path", str(visits),
-         "-p", "min_cell", "5", "-o", str(out)],
+         "-p", "min_cell", "5", "--name", "default", "-o", str(out)],
         cwd=ROOT, capture_output=True, text=True, env=env, timeout=600,
     )
     return proc, out, secrets

@@ -11,10 +11,12 @@ from conftest import ROOT
 
 from analysis import config, errors, inputs
 from analysis.inputs import published
-from analysis.model import scenario
-from analysis.reports.campaign_progress import charts
+from analysis.model import disclosure, scenario
+from analysis.qualified import Qualified
+from analysis.reports.campaign_progress import charts, context, figures, projection, tables
 from analysis.reports.campaign_progress import compute as progress
 from analysis.simulate import sessions as simulate
+from analysis.text import render
 
 TARGET, PLANNED, REGISTERED = 2300, 13, 3000  # giotmau-2023 as published
 
@@ -96,6 +98,7 @@ def test_notebook_key_figures(run_notebook, tmp_path, as_of, own_headers, basis)
     }
 
 
+@pytest.mark.slow
 def test_notebook_refuses_as_of_after_the_end(tmp_path):
     sheet = write_sheet(tmp_path)
     with pytest.raises(papermill.PapermillExecutionError) as err:
@@ -205,22 +208,22 @@ def test_listed_sessions_without_units(sheet, plan, campaigns):
 
 def test_projection_bases(sheet, plan, campaigns):
     def basis(p):
-        return progress.projection(p, HIST_YIELD, PUBLISHED_YIELDS).basis
+        return projection.outlook(p, HIST_YIELD, PUBLISHED_YIELDS).basis
 
     assert basis(state(sheet, plan, campaigns, "2023-08-04")) == "history_yield"
-    outlook = progress.projection(state(sheet, plan, campaigns, "2023-08-09"), HIST_YIELD,
-                                  PUBLISHED_YIELDS)
+    outlook = projection.outlook(state(sheet, plan, campaigns, "2023-08-09"), HIST_YIELD,
+                                 PUBLISHED_YIELDS)
     assert outlook.basis == "held_yield"
     assert outlook.scale == REGISTERED - (600 + 200 + 220)  # officers still to come
     assert outlook.model.n_sessions == 10 and outlook.model.n_observed == 3
     no_registered = sheet.drop(columns="registered")
-    outlook = progress.projection(state(no_registered, plan, campaigns, "2023-08-09"),
-                                  HIST_YIELD, PUBLISHED_YIELDS)
+    outlook = projection.outlook(state(no_registered, plan, campaigns, "2023-08-09"),
+                                 HIST_YIELD, PUBLISHED_YIELDS)
     assert outlook.basis == "held_units"
     assert outlook.projection.expected == pytest.approx(825 + 10 * 825 / 3)
     everything = published.Campaign(**{**plan.__dict__, "sessions_planned": 6})
-    outlook = progress.projection(state(sheet, everything, campaigns), HIST_YIELD,
-                                  PUBLISHED_YIELDS)
+    outlook = projection.outlook(state(sheet, everything, campaigns), HIST_YIELD,
+                                 PUBLISHED_YIELDS)
     assert outlook.basis == "done"
     assert outlook.projection.low == outlook.projection.high == 1300
 
@@ -241,12 +244,12 @@ def test_no_session_data_gives_null_figures(campaigns):
     assert sheet.empty  # nothing was published of the 2024 sessions
     plan = published.campaign("giotmau-2024", campaigns)
     p = state(sheet, plan, campaigns, complete=False)
-    figs = progress.key_figures(p, progress.projection(p, HIST_YIELD, PUBLISHED_YIELDS))
-    assert all(figs[k] is None for k in progress.KEY_METRICS)
+    figs = figures.key_figures(p, projection.outlook(p, HIST_YIELD, PUBLISHED_YIELDS))
+    assert all(figs[k] is None for k in figures.KEY_METRICS)
 
 
 def test_by_site(sheet):
-    table = progress.by_site(sheet)
+    table = disclosure.require(progress.by_site(sheet)).frame  # units per site: no people, no cell hidden
     assert len(table) == 5 and table["units"].sum() == sum(r[5] for r in SHEET)
     ba_dinh = table.set_index("site").loc["Công an quận Ba Đình"]
     assert ba_dinh["sessions"] == 2
@@ -254,27 +257,120 @@ def test_by_site(sheet):
     assert ba_dinh["deferral_rate"] == pytest.approx((25 + 30) / (190 + 185))
 
 
+def report(p, level=projection.LEVEL, sessions_path="sheet.csv"):
+    """The notebook's text contexts for the state `p`, section by section."""
+    outlook = projection.outlook(p, HIST_YIELD, PUBLISHED_YIELDS, level)
+    figs = figures.key_figures(p, outlook)
+    sheet = progress.details(p)
+    texts = {
+        "title": context.title(p.plan, figs),
+        "key_findings": context.key_findings(figs, p.plan, sheet, outlook, level),
+        "status": context.status(figs, p.plan, sheet, sessions_path),
+        "yield": context.yield_(figs, sheet, HIST_YIELD),
+        "needed": context.needed(figs, sheet),
+        "projection": context.projection(figs, p.plan, sheet, outlook, level),
+        "unknown": context.unknown(figs, p.plan, sheet),
+        "key_figures": {},
+    }
+    sites = progress.by_site(p.held)
+    if len(sites):
+        texts["sites"] = context.sites(sites)
+    return texts, figs, outlook, sheet
+
+
+def test_contexts_say_which_branch_and_which_numbers(sheet, plan, campaigns):
+    first, figs, _, _ = report(state(sheet, plan, campaigns, "2023-08-04"))  # one session held
+    status = first["status"]
+    assert status["known"] and status["complete"] and status["held"] == 1 and status["planned"] == PLANNED
+    assert status["units"] == Qualified(490.0) and status["share"].value == pytest.approx(490 / TARGET)
+    assert status["gap"] == pytest.approx(490 - TARGET / PLANNED)  # ahead of an even pace
+    assert (status["counted"], status["remaining"], status["future"]) == ("planned", PLANNED - 1, 5)
+    needed = first["needed"]
+    assert needed["case"] == "to_come" and needed["still"] == Qualified(TARGET - 490.0)
+    assert needed["per_session"] == pytest.approx((TARGET - 490) / (PLANNED - 1))
+    assert needed["mean_held"] == 490
+    proj = first["projection"]
+    assert proj["basis"] == "history_yield" and proj["level"] == 0.9 and proj["why"] is None
+    assert proj["rest"] == REGISTERED - 600 and proj["registered_held"] == 600
+    assert proj["projected"] == figs["projected_final_units"]
+    yield_ = first["yield"]
+    assert (yield_["turns"], yield_["units"], yield_["deferred"]) == (580, 490, 90)
+    assert yield_["yield_"] == pytest.approx(490 / 580) and yield_["hist"] == HIST_YIELD
+    assert first["unknown"] == {"known": True, "missing": []}  # the drive is not over yet
+    assert first["sites"] == {"sites": 1, "top": "Trụ sở Công an thành phố", "top_units": 490}
+    findings = first["key_findings"]
+    assert (findings["held"], findings["remaining"], findings["basis"]) == (1, PLANNED - 1, "history_yield")
+
+    no_registered, _, _, _ = report(state(sheet.drop(columns="registered"), plan, campaigns, "2023-08-10"))
+    assert no_registered["projection"]["basis"] == "held_units"
+    assert no_registered["projection"]["why"] == "no_registered_sheet"
+    assert no_registered["yield"]["per_registered"] is None
+
+    p2020 = state(progress.published_sheet("giotmau-2020", campaigns),
+                  published.campaign("giotmau-2020", campaigns), campaigns, "2020-04-23", complete=False)
+    bound, _, _, _ = report(p2020)
+    assert not bound["status"]["complete"] and bound["status"]["units"] == Qualified(1700.0, "at_least")
+    assert bound["status"]["share"].qualifier == "about"  # a lower bound over an "about 5,000" target
+    assert bound["status"]["final"] == Qualified(6157.0)
+    assert bound["needed"]["case"] == "unknown" and bound["needed"]["still"] == Qualified(3300.0, "at_most")
+    assert bound["projection"] == {"basis": "none_incomplete", "level": 0.9}
+    assert bound["unknown"]["missing"] == ["incomplete", "turns", "planned"]
+    assert bound["key_findings"]["held"] is None
+
+    p2022 = state(progress.published_sheet("giotmau-2022", campaigns),
+                  published.campaign("giotmau-2022", campaigns), campaigns, complete=False)
+    nothing, _, _, _ = report(p2022, sessions_path=None)
+    assert not nothing["status"]["known"] and nothing["status"]["path"] is None
+    assert nothing["needed"]["case"] is None and nothing["unknown"] == {"known": False, "missing": []}
+    assert nothing["projection"]["basis"] == "none_no_sessions" and "sites" not in nothing
+
+    everything = published.Campaign(**{**plan.__dict__, "sessions_planned": 6})
+    done, _, _, _ = report(state(sheet, everything, campaigns))
+    assert done["projection"] == {"basis": "done", "level": 0.9, "units": 1300, "met": False}
+    assert done["needed"]["case"] == "none_left" and done["status"]["counted"] == "done"
+
+
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_story_and_charts_render(sheet, plan, campaigns, lang):
+def test_text_and_charts_render(sheet, plan, campaigns, lang):
     cases = [
         state(sheet, plan, campaigns, "2023-08-04"),
         state(sheet, plan, campaigns, "2023-08-10"),
+        state(sheet.drop(columns=["registered", "turns"]), plan, campaigns, "2023-08-10"),
         state(progress.published_sheet("giotmau-2020", campaigns),
               published.campaign("giotmau-2020", campaigns), campaigns, "2020-04-23", complete=False),
         state(progress.published_sheet("giotmau-2022", campaigns),
               published.campaign("giotmau-2022", campaigns), campaigns, complete=False),
     ]
     for p in cases:
-        outlook = progress.projection(p, HIST_YIELD, PUBLISHED_YIELDS)
-        figs = progress.key_figures(p, outlook)
-        text = progress.story(p, figs, outlook, HIST_YIELD, "sheet.csv", lang)
-        assert not any("{" in v for v in text.values())
-        progress.key_figures_table(figs, lang)
+        texts, figs, outlook, details = report(p, level=0.8)  # another level: it must reach the text
+        assert set(texts) <= set(render.sections("campaign_progress", lang))
+        for section, values in texts.items():
+            html = render.render("campaign_progress", section, lang, **values)
+            assert "{" not in html and "None" not in html and "nan" not in html, section
+        if figs["projected_final_units"] is not None:
+            for section in ("key_findings", "projection"):
+                html = render.render("campaign_progress", section, lang, **texts[section])
+                assert "80%" in html and "90%" not in html, section
+        assert render.render("campaign_progress", "title", lang, **texts["title"])
+        shown_figures = tables.key_figures_table(figs, 0.8, lang)
+        assert shown_figures.iloc[:, 0].str.contains("80%").sum() == 2
         if p.as_of is not None:
-            plt.close(charts.cumulative_progress(p, figs, outlook, lang))
+            sessions = progress.sessions_table(p)
+            plt.close(charts.cumulative_progress(sessions, p.plan, details, figs, outlook, lang))
             plt.close(charts.site_units(progress.by_site(p.held), lang))
             if figs["sessions_remaining"]:
-                plt.close(charts.session_units(p, figs, lang))
+                plt.close(charts.session_units(sessions, figs, lang))
+    assert set(texts) | {"sites"} == set(render.sections("campaign_progress", lang))
+
+
+def test_site_table_is_shown_translated_with_whole_numbers(sheet):
+    sites = progress.by_site(sheet)
+    shown = {lang: tables.shown(sites, lang) for lang in ("vi", "en")}
+    assert list(shown["en"].columns) == ["Site", "Sessions", "Registered", "Turns", "Deferred", "Units",
+                                         "Yield", "Deferral rate", "Share of units"]
+    ba_dinh = shown["vi"].set_index("Điểm hiến máu").loc["Công an quận Ba Đình"]
+    assert (ba_dinh["Số buổi"], ba_dinh["Đơn vị máu"], ba_dinh["Đơn vị/lượt"]) == ("2", "320", "0,853")
+    assert shown["en"]["Registered"].iloc[0] == "600"  # whole numbers whole, not 600.0
 
 
 # ------------------------------------------------------------------ the data

@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 
 from analysis import inputs
-from analysis.reports.donor_retention import charts
+from analysis.model import disclosure
+from analysis.reports.donor_retention import charts, context
 from analysis.reports.donor_retention import compute as retention
+from analysis.text import render
 
 CONTRACT = ("donors", "visits", "visits_per_donor", "repeat_donor_share", "share_10_plus",
             "median_return_days", "share_returns_under_min_interval", "return_within_12m",
@@ -143,19 +145,25 @@ def test_cohort_table_against_duckdb(raw, visits):
 
 def test_small_cells_are_suppressed(visits):
     cohorts = retention.cohort_retention(visits)
-    out = retention.suppress(cohorts, 2, "returned", ("retention_rate",), "cohort_donors")
-    small = cohorts["returned"].astype(int) < 2
-    assert out["suppressed"].tolist() == small.tolist()
+    out = retention.published_cohorts(visits, 2).frame
+    small = (cohorts["returned"].astype(int) < 2) | (cohorts["cohort_donors"].astype(int) < 2)
+    assert out.loc[small, "suppressed"].all() and not out.loc[small, "complementary"].any()
     assert out.loc[small, "returned"].isna().all() and out.loc[small, "retention_rate"].isna().all()
-    kept = out.loc[~small, "returned"].astype(int)
-    assert kept.tolist() == cohorts.loc[~small, "returned"].astype(int).tolist()
+    kept = ~out["suppressed"]
+    published = out.loc[kept, "returned"].astype(int).tolist()
+    assert published == cohorts.loc[kept, "returned"].astype(int).tolist()
+    # anything hidden beyond the small cells is hidden to protect them, and says so
+    assert out.loc[out["suppressed"] & ~small, "complementary"].all()
+    # the published cohort sizes never leave exactly one cohort hidden (the total would give it back)
+    sizes = out.groupby("cohort_year")["cohort_donors"].first()
+    assert sizes.isna().sum() != 1
     # with the default of 5 every cohort here is too small: counts and bases both blank
-    five = retention.suppress(cohorts, 5, "returned", ("retention_rate",), "cohort_donors")
-    assert five["suppressed"].all() and five["cohort_donors"].isna().all()
-    shown = retention.shown(five, "en", 5)
+    five = retention.published_cohorts(visits, 5)
+    assert five.frame["suppressed"].all() and five.frame["cohort_donors"].isna().all()
+    shown = retention.shown(five, "en")
     assert set(shown["Returned"]) == {"<5"}
     with pytest.raises(ValueError):
-        retention.suppress(cohorts, 0, "returned")
+        retention.published_cohorts(visits, 0)
 
 
 def test_status_at_the_end_of_the_data(raw, donors):
@@ -166,22 +174,22 @@ def test_status_at_the_end_of_the_data(raw, donors):
     expected = {"new": int((~lapsed & (per["size"] == 1)).sum()),
                 "regular": int((~lapsed & (per["size"] >= 2)).sum()),
                 "lapsed": int(lapsed.sum())}
-    table = retention.status_table(donors, (end - pd.Timestamp(0)).days, 1)
+    table = retention.status_table(donors, (end - pd.Timestamp(0)).days, 1).frame
     assert dict(zip(table["status"], table["donors"].astype(int), strict=True)) == expected
     assert expected == {"new": 3, "regular": 1, "lapsed": 5}  # d5 is the one regular
 
 
 def test_frequency_and_groups(raw, visits, donors):
-    freq = retention.frequency_table(donors, 1)
+    freq = retention.frequency_table(donors, 1).frame
     per = donations(raw).groupby("donor_id").size()
     assert int(freq.loc[freq["donations"] == "1", "donors"].iloc[0]) == int((per == 1).sum())
     assert int(freq.loc[freq["donations"] == "10–14", "donors"].iloc[0]) == 1
     assert freq["share"].sum() == pytest.approx(1)
-    by_sex = retention.group_table(visits, donors, "sex", 1).set_index("group")
+    by_sex = retention.group_table(visits, donors, "sex", 1).frame.set_index("group")
     women = raw[raw["sex"] == "F"]
     assert int(by_sex.loc["F", "donors"]) == donations(women)["donor_id"].nunique()
     assert by_sex.loc["F", "deferral_rate"] == pytest.approx((women["outcome"] == "deferred").mean())
-    by_age = retention.group_table(visits, donors, "age_band", 1).set_index("group")
+    by_age = retention.group_table(visits, donors, "age_band", 1).frame.set_index("group")
     people = raw.sort_values("visit_date").groupby("donor_id").first()
     age = people["visit_date"].dt.year - people["birth_year"]
     band = pd.cut(age, [17, 24, 34, 44, 54, 60], labels=["18–24", "25–34", "35–44", "45–54", "55–60"])
@@ -213,21 +221,52 @@ def test_through_the_loader(tmp_path, raw, figs):
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_story_and_charts_render(visits, donors, figs, lang):
+def test_text_and_charts_render(visits, donors, figs, lang):
     end = int(visits["day"].max())
     status = retention.status_table(donors, end, 1)
-    cohorts = retention.cohort_retention(visits)
-    text = retention.story(figs, donors, status, cohorts, 84, 5, lang)
-    assert "<5" in text["suppression"]
-    published = retention.suppress(cohorts, 2, "returned", ("retention_rate",), "cohort_donors")
+    published = retention.published_cohorts(visits, 2)
+    texts = {
+        "overview": context.overview(figs),
+        "status": context.status(status, retention.to_date(end)),
+        "cohorts": context.cohorts(published),
+        "suppression": {"min_cell": 5},
+        "return": context.returns(figs),
+        "gaps": context.gaps(figs, 84),
+    }
+    assert set(texts) | {"title", "groups", "key_figures"} == set(render.sections("donor_retention", lang))
+    for section, values in texts.items():
+        html = render.render("donor_retention", section, lang, **values)
+        assert html and "{" not in html and "None" not in html
+    assert "&lt;5" in render.render("donor_retention", "suppression", lang, min_cell=5)
     km = retention.return_curve(donors, end)
-    for fig in (charts.cohort_heatmap(published, retention.cohort_sizes(donors), 2, lang),
+    for fig in (charts.cohort_heatmap(published, lang),
                 charts.return_curve_chart(km, figs["return_within_12m"], figs["return_within_24m"], lang),
                 charts.gap_histogram(retention.donation_gaps(visits), 84, 0.1, lang),
-                charts.frequency_chart(retention.frequency_table(donors, 2), 0.1, 2, lang),
-                charts.status_chart(status, retention.to_date(end), 2, lang)):
+                charts.frequency_chart(retention.frequency_table(donors, 2), 0.1, lang),
+                charts.status_chart(status, retention.to_date(end), lang)):
         assert fig.axes
         charts.plt.close(fig)
+
+
+def test_a_hidden_cell_never_reaches_the_text():
+    """The leak once found: a 37-donor cohort with 2 returns (5.4%) must not set the range."""
+    table = pd.DataFrame({"cohort_year": [2015, 2016, 2017], "years_after": [1, 1, 1],
+                          "cohort_donors": [37, 50, 40], "returned": [2, 20, 12],
+                          "partial_year": [False, False, False]})
+    table["retention_rate"] = table["returned"] / table["cohort_donors"]
+    counts = {"returned": ["retention_rate"], "cohort_donors": ["returned", "retention_rate"]}
+    safe = disclosure.protect(table, 5, counts, additive={"cohort_donors": "cohort_year"})
+    assert context.cohorts(safe) == {"low": 0.3, "high": 0.4}
+    varied = disclosure.protect(table.assign(returned=[3, 20, 12], retention_rate=[3 / 37, 0.4, 0.3]),
+                                5, counts, additive={"cohort_donors": "cohort_year"})
+    assert varied.frame.equals(safe.frame)  # the hidden cell changes nothing that is published
+    for lang in ("vi", "en"):
+        text = render.render("donor_retention", "cohorts", lang, **context.cohorts(safe))
+        assert "5,4" not in text and "5.4" not in text
+    with pytest.raises(TypeError):
+        context.cohorts(table)  # a raw frame does not pass: only the door's tables do
+    with pytest.raises(TypeError):
+        charts.cohort_heatmap(table, "en")
 
 
 def test_notebook_on_defaults(run_notebook):

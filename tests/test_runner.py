@@ -19,6 +19,7 @@ import pytest
 from conftest import ROOT
 
 WORKBOOK = [sys.executable, "-m", "analysis"]
+pytestmark = pytest.mark.slow
 
 
 def _notebook(body: str, params: str) -> nbformat.NotebookNode:
@@ -35,7 +36,7 @@ def _notebook(body: str, params: str) -> nbformat.NotebookNode:
 RECORD = """
 import time
 from analysis.output.record import Recorder
-rec = Recorder(NAME, output_dir, lang, dict(lang=lang))
+rec = Recorder(NAME, globals())
 time.sleep(sleep)
 rec.metrics({"answer": 42, "label": label})
 if fail:
@@ -126,8 +127,13 @@ def test_override_with_p_applies_to_every_run(books, tmp_path):
     out = tmp_path / "reports"
     res = workbook("run", params_file(tmp_path, "a"), "-p", "label", "Z", "-n", "alpha", "-o", out)
     assert res.returncode == 0, res.stderr
-    assert json.loads((out / "a" / "alpha" / "metrics.json").read_text())["metrics"]["label"] == "Z"
-    assert not (out / "a" / "beta").exists()
+    # a run with overrides is named after its base and the overrides: it replaces no other report
+    assert json.loads((out / "a+label-Z" / "alpha" / "metrics.json").read_text())["metrics"]["label"] == "Z"
+    assert not (out / "a").exists() and not (out / "a+label-Z" / "beta").exists()
+    res = workbook("run", params_file(tmp_path, "a"), "-p", "label", "Y", "-n", "alpha", "-o", out,
+                   "--name", "mine")
+    assert res.returncode == 0, res.stderr
+    assert json.loads((out / "mine" / "alpha" / "metrics.json").read_text())["metrics"]["label"] == "Y"
 
 
 def test_unchanged_inputs_are_skipped_and_force_reruns(books, tmp_path):
@@ -150,7 +156,7 @@ def test_failing_notebook_keeps_the_last_good_report(books, tmp_path):
     p = params_file(tmp_path, "a")
     assert workbook("run", p, "-o", out).returncode == 0
     good = snapshot(out / "a" / "alpha")
-    res = workbook("run", p, "-o", out, "-p", "fail", "true", "-n", "alpha")
+    res = workbook("run", p, "-o", out, "-p", "fail", "true", "-n", "alpha", "--name", "a")
     assert res.returncode == 1
     assert "planned failure" in res.stderr
     assert snapshot(out / "a" / "alpha") == good
@@ -176,7 +182,7 @@ def test_sigkill_mid_run_leaves_earlier_reports_whole(books, tmp_path):
     assert workbook("run", p, "-o", out).returncode == 0
     good = snapshot(out)
     proc = subprocess.Popen(
-        [*WORKBOOK, "run", str(p), "-o", str(out), "--force", "-p", "sleep", "30"],
+        [*WORKBOOK, "run", str(p), "-o", str(out), "--force", "-p", "sleep", "30", "--name", "a"],
         cwd=ROOT,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
@@ -305,7 +311,8 @@ def test_sigterm_mid_run_exits_cleanly_and_keeps_earlier_reports(books, tmp_path
     p = params_file(tmp_path, "a")
     assert workbook("run", p, "-o", out).returncode == 0
     good = snapshot(out / "a" / "alpha")
-    proc = subprocess.Popen([*WORKBOOK, "run", str(p), "-o", str(out), "--force", "-p", "sleep", "30"],
+    proc = subprocess.Popen([*WORKBOOK, "run", str(p), "-o", str(out), "--force", "-p", "sleep", "30",
+                             "--name", "a"],
                             cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
@@ -328,6 +335,65 @@ def test_a_changed_notebook_is_inspected_again(books, tmp_path):
     nbformat.write(nb, books / "alpha.ipynb")
     res = workbook("run", p, "-o", out, "-n", "alpha", "-p", "colour", "red")
     assert res.returncode == 0, res.stderr
+
+
+def test_a_params_file_names_its_notebooks(books, tmp_path):
+    out = tmp_path / "reports"
+    p = params_file(tmp_path, "only", notebooks=["beta"])
+    res = workbook("run", p, "-o", out)
+    assert res.returncode == 0, res.stderr
+    assert (out / "only" / "beta" / "metrics.json").is_file() and not (out / "only" / "alpha").exists()
+    # -n narrows it further, to nothing here
+    res = workbook("run", params_file(tmp_path, "typo", notebooks=["betta"]), "-o", out)
+    assert res.returncode == 2 and "did you mean 'beta'" in res.stderr
+
+
+def test_values_outside_a_declared_domain_exit_2_before_running(books, tmp_path):
+    nb = nbformat.read(books / "alpha.ipynb", as_version=4)
+    nb.cells[1].source += ('\ncolour: str = "red"  # a colour; one of: red, blue'
+                           '\nrate: float = 0.5  # a share; range: (0, 1]')
+    nbformat.write(nb, books / "alpha.ipynb")
+    out = tmp_path / "reports"
+    base = params_file(tmp_path, "base")
+    res = workbook("run", base, "-n", "alpha", "-p", "colour", "green", "-o", out)
+    assert res.returncode == 2 and not out.exists()
+    assert "command line (-p): parameter 'colour'" in res.stderr and "red, blue" in res.stderr
+    res = workbook("run", base, "-n", "alpha", "-p", "rate", "1.5", "-o", out)
+    assert res.returncode == 2 and "(0, 1]" in res.stderr and "1.5" in res.stderr
+    res = workbook("run", params_file(tmp_path, "f", rate=0), "-n", "alpha", "-o", out)
+    assert res.returncode == 2 and "f.yaml: parameter 'rate'" in res.stderr
+    assert workbook("run", base, "-n", "alpha", "-p", "rate", "1", "-o", out).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("notebook", "key", "value", "allowed"),
+    [
+        ("trends", "lang", "fr", "vi, en"),
+        ("trends", "period", "fortnight", "day, week, month, quarter, year"),
+        ("historical_vs_campaign", "confidence", "1.5", "(0, 1)"),
+        ("historical_vs_campaign", "show_rate", "0", "(0, 1]"),
+        ("donor_retention", "min_cell", "0", "[1, inf)"),
+    ],
+)
+def test_the_notebooks_refuse_values_outside_their_domains(tmp_path, notebook, key, value, allowed):
+    out = tmp_path / "reports"
+    res = workbook("run", "-n", notebook, "-p", key, value, "-o", out)
+    assert res.returncode == 2 and not out.exists()
+    assert f"command line (-p): parameter {key!r}" in res.stderr and allowed in res.stderr
+
+
+def test_a_region_may_be_a_number(tmp_path):
+    from analysis.reports.trends import inputs as trend_inputs
+
+    series = tmp_path / "by_state.csv"
+    series.write_text("date,region,donations\n" + "".join(
+        f"2023-0{m}-01,{r},{10 * r + m}\n" for m in range(1, 7) for r in (1, 2)))
+    res = workbook("run", "-n", "trends", "-p", "timeseries_path", series, "-p", "region", "13",
+                   "-o", tmp_path / "r")
+    assert "expected" not in res.stderr  # a number is a region's name: the type is accepted
+    assert res.returncode == 2 and "region '13' is not in the file; known: 1, 2" in res.stderr
+    chosen = trend_inputs.read({"timeseries_path": series, "region": 2})["series"]
+    assert len(chosen) == 12  # the preflight accepts region 2 (the notebook then selects it)
 
 
 def test_the_fingerprint_covers_the_whole_package(monkeypatch):

@@ -10,6 +10,7 @@ figures under data/published/. Visits are protected on load (`identifiers`,
 from analysis.errors import InputError, InputNote, UncheckedWarning
 from analysis.inputs.load import load, protect_visits, read_table, validate
 from analysis.inputs.problems import Problem
+from analysis.inputs.read import file_problem
 from analysis.inputs.schema import KINDS
 from analysis.inputs.values import encode_values, parse_count, parse_date, parse_text
 
@@ -20,6 +21,7 @@ __all__ = [
     "Problem",
     "UncheckedWarning",
     "encode_values",
+    "file_problem",
     "load",
     "parse_count",
     "parse_date",

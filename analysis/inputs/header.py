@@ -8,8 +8,8 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from analysis.inputs import schema
-from analysis.inputs.problems import HEADER_SEARCH_ROWS, ROW, Problem, _fail, _is_blank
+from analysis.inputs import limits, schema
+from analysis.inputs.problems import HEADER_SEARCH_ROWS, QUOTE_CHARS, ROW, Problem, _fail, _is_blank, quote
 from analysis.inputs.schema import KINDS
 from analysis.inputs.values import _factorize
 
@@ -33,14 +33,9 @@ def _grid_from_rows(
     rows: list[list], kind: str, wanted: dict[str, str], file: str
 ) -> tuple[int, list[str], pd.DataFrame]:
     """Header row number, header texts and body of a sheet; blank rows and columns dropped."""
-    filled = ((n, r) for n, r in enumerate(rows, start=1) if any(not _is_blank(c) for c in r))
-    top = list(itertools.islice(filled, HEADER_SEARCH_ROWS))
-    if not top:
+    header_row, header_cells = _header_of(rows, kind, wanted)
+    if not header_row:
         raise _fail(file, "empty file, expected a header row and data rows")
-    # the header is the first row that names known columns: title rows above it are skipped
-    header_row, header_cells = next(
-        ((n, r) for n, r in top if _header_score(r, kind, wanted) >= 2), top[0]
-    )
     data = rows[header_row:]
     # a note typed right of the table becomes an unnamed column ('column H'), not an error
     width = max([len(header_cells), *(len(r) for r in data)])
@@ -60,6 +55,19 @@ def _grid_from_rows(
     return header_row, header, body
 
 
+def _header_of(rows: list[list], kind: str, wanted: dict[str, str]) -> tuple[int, list]:
+    """(row number, cells) of the header; (0, []) when every top row is blank.
+
+    The header is the first of the top rows that names known columns (title rows
+    above it are skipped), else the first row that is not blank.
+    """
+    filled = ((n, r) for n, r in enumerate(rows, start=1) if any(not _is_blank(c) for c in r))
+    top = list(itertools.islice(filled, HEADER_SEARCH_ROWS))
+    if not top:
+        return 0, []
+    return next(((n, r) for n, r in top if _header_score(r, kind, wanted) >= 2), top[0])
+
+
 def _blank_cells(column: pd.Series) -> pd.Series:
     codes, uniques = _factorize(column)
     spaces = [k for k, u in enumerate(uniques) if isinstance(u, str) and not u.strip()]
@@ -70,7 +78,7 @@ def _header_text(cell: object, position: int) -> str:
     """A header cell as text; an unnamed column that holds data is called 'column C'."""
     if _is_blank(cell):
         return f"column {_letter(position + 1)}"
-    return " ".join(unicodedata.normalize("NFC", str(cell)).split())
+    return " ".join(unicodedata.normalize("NFC", str(cell)).translate(schema.ZERO_WIDTH).split())
 
 
 def _letter(n: int) -> str:
@@ -87,6 +95,12 @@ def _map_columns(
     """Canonical name (or kept header text) for each column position, and what is missing."""
     problems: list[Problem] = []
     names: dict[int, str] = {}
+    most = limits.limit("cell_chars")
+    for i, h in enumerate(header):
+        if len(h) > most:
+            raise limits.breach(file, "cell_chars", f"a header of {len(h):,} characters",
+                                row=header_row, column=f"column {_letter(i + 1)}")
+    shown = _shown_headers(header, mapping, kind)
     keys = [schema.header_key(h) for h in header]
     folded = [schema.folded_key(h) for h in header]
     for name, in_file in mapping.items():
@@ -95,8 +109,8 @@ def _map_columns(
             at = _find(folded, schema.folded_key(in_file))
         if at is None:
             problems.append(Problem(file, header_row, None,
-                                    f"the column mapping gives {in_file!r} for {name}, but no "
-                                    f"column is headed so; found: {', '.join(header)}"))
+                                    f"the column mapping gives {quote(in_file)} for {name}, but no "
+                                    f"column is headed so{shown}"))
         else:
             names[at] = name
     by_alias: dict[str, list[int]] = {}
@@ -119,7 +133,7 @@ def _map_columns(
             taken.add(names[i])
     missing = [n for n in schema.required(kind) if n not in taken]
     for name in missing:
-        problems.append(Problem(file, header_row, None, _missing_message(name, kind, header)))
+        problems.append(Problem(file, header_row, None, _missing_message(name, kind, shown)))
     if missing:
         problems += _other_kind_hint(header, kind, file, header_row)
     return names, problems
@@ -136,11 +150,25 @@ def _unique_name(text: str, taken: set[str]) -> str:
     return name
 
 
-def _missing_message(name: str, kind: str, header: list[str] | None) -> str:
+def _missing_message(name: str, kind: str, shown: str = "") -> str:
     aliases = [a for a in schema.column(kind, name).aliases][:4]
-    found = f"; found: {', '.join(header)}" if header else ""
     return (f"missing column {name}, expected a header such as {', '.join(aliases)} "
-            f'(or map yours: {{"{name}": "<your header>"}}){found}')
+            f'(or map yours: {{"{name}": "<your header>"}}){shown or ""}')
+
+
+SHOWN_HEADERS = 30
+
+
+def _shown_headers(header: list[str], mapping: dict[str, str], kind: str) -> str:
+    """'; found: A, B, C' for messages, only when the row looks like a header (it names a
+    column of some kind, or one of the mapping): a file that is not a table is never quoted."""
+    mapped = {schema.folded_key(v) for v in mapping.values()}
+    if not any(schema.is_known_header(h) or schema.folded_key(h) in mapped for h in header):
+        return ""
+    names = [h if len(h) <= QUOTE_CHARS else h[:QUOTE_CHARS - 1] + "…" for h in header]
+    more = len(names) - SHOWN_HEADERS
+    listed = ", ".join(names[:SHOWN_HEADERS]) + (f" and {more:,} more" if more > 0 else "")
+    return f"; found: {listed}"
 
 
 def _other_kind_hint(header: list[str], kind: str, file: str, header_row: int) -> list[Problem]:

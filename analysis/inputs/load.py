@@ -20,7 +20,7 @@ import pandas as pd
 
 from analysis import config, errors
 from analysis.errors import InputError, InputNote, UncheckedWarning
-from analysis.inputs import pseudonyms, schema
+from analysis.inputs import pseudonyms
 from analysis.inputs.frame import VISITS_CATEGORICAL, _finish, _parse_frame, _total_rows, _with_row_numbers
 from analysis.inputs.header import _map_columns
 from analysis.inputs.problems import (
@@ -34,7 +34,7 @@ from analysis.inputs.problems import (
     _fmt_date,
     _in_row_order,
 )
-from analysis.inputs.read import _read_bytes, _read_grid
+from analysis.inputs.read import Source, _read_grid
 from analysis.inputs.rules import _rule_problems
 
 # ---------------------------------------------------------------------- public
@@ -104,9 +104,7 @@ def read_table(
     _check_kind(kind, file)
     mapping = _check_mapping(columns, kind, file)
     resolved = config.resolve(path)
-    data = _read_bytes(resolved, file)
-    wanted = {schema.header_key(v): k for k, v in mapping.items()}
-    header_row, header, body = _read_grid(resolved, data, kind, wanted, file)
+    header_row, header, body = _read_grid(Source(resolved, file), kind, mapping, file)
     names, problems = _map_columns(header, kind, mapping, file, header_row)
     if body.empty and not problems:
         problems.append(Problem(file, header_row, None,

@@ -25,6 +25,23 @@ _RECORD = {
 
 
 _QUOTED_VALUE = re.compile(r"""^('[^']*'|"[^"]*")""")
+QUOTE_CHARS = 60  # at most this much of a bad value is quoted in a message
+_LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def quote(value: object, limit: int = QUOTE_CHARS) -> str:
+    """A value as a message quotes it: repr-style on one line, at most `limit` characters
+    of it (then '…' and its length), control characters escaped."""
+    text = str(value)
+    if len(text) <= limit:
+        return repr(text)
+    shown = repr(text[:limit - 1])
+    return f"{shown[:-1]}…{shown[-1]} ({len(text):,} characters)"
+
+
+def one_line(text: str) -> str:
+    """Text for a message line: every line break shown as \\n."""
+    return _LINE_BREAKS.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 @dataclass(frozen=True)
@@ -39,7 +56,9 @@ class Problem:
     def __str__(self) -> str:
         row = "" if self.row is None else str(self.row)
         col = self.column or ""
-        return f"{self.file}:{row}:{col}: {self.message}"
+        if len(col) > QUOTE_CHARS:
+            col = col[:QUOTE_CHARS - 1] + "…"
+        return one_line(f"{self.file}:{row}:{col}: {self.message}")
 
 
 # --------------------------------------------------------------- small helpers

@@ -228,9 +228,14 @@ def fold_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# Characters that show as nothing: taken out of every text and header on load, so that
+# "Site A" and "Site A\u200b" are one site.
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def header_key(text: object) -> str:
     """A header as compared: NFC, case-folded, without spaces, underscores or a trailing ':'/'*'."""
-    key = unicodedata.normalize("NFC", str(text)).casefold()
+    key = unicodedata.normalize("NFC", str(text)).translate(ZERO_WIDTH).casefold()
     key = re.sub(r"[\s_]+", "", key)
     return key.rstrip(":*")
 
@@ -255,6 +260,11 @@ def canonical_for(header: object, kind: str) -> str | None:
     """The canonical column a file header stands for in `kind`, if any."""
     exact, folded = alias_index(kind)
     return exact.get(header_key(header)) or folded.get(folded_key(header))
+
+
+def is_known_header(header: object) -> bool:
+    """The header names a column of some input kind."""
+    return any(canonical_for(header, kind) for kind in KINDS)
 
 
 # ------------------------------------------------------------ value vocabularies
@@ -433,36 +443,53 @@ def _column_schema(col: Column) -> pa.Column:
     return pa.Column(dtype, checks, required=col.required, nullable=col.nullable, name=col.name)
 
 
-def _frame_check(fn, rule: str, error: str, **stats) -> pa.Check:
-    return pa.Check(fn, name=rule, error=error, ignore_na=False,
-                    statistics={"rule": rule, **stats})
+@dataclass(frozen=True)
+class FrameRule:
+    """A check across columns: `fn(frame)` is False on each row that breaks it."""
+
+    fn: object
+    rule: str
+    error: str
+    stats: dict
 
 
-def frame_checks(kind: str) -> list[pa.Check]:
+def frame_rules(kind: str) -> list[FrameRule]:
     """The checks across columns: order of counts, breakdowns, repeated keys, date order."""
-    checks = [
-        _frame_check(lambda f, s=s, b=b, u=u: order_ok(f, s, b, u), "order",
-                     f"{s} must not exceed {b}", small=s, big=b, unless=u)
+    rules = [
+        FrameRule(lambda f, s=s, b=b, u=u: order_ok(f, s, b, u), "order",
+                  f"{s} must not exceed {b}", {"small": s, "big": b, "unless": u})
         for s, b, u in ORDER.get(kind, ())
     ]
     if kind in BREAKDOWN_TOTAL:
-        checks.append(_frame_check(lambda f: breakdowns_ok(f, kind), "breakdown",
-                                   f"breakdowns must not exceed {BREAKDOWN_TOTAL[kind]}"))
-    checks.append(_frame_check(lambda f: not_repeated(f, kind), "repeated",
-                               f"one row per {' + '.join(KEYS[kind])}"))
+        rules.append(FrameRule(lambda f: breakdowns_ok(f, kind), "breakdown",
+                               f"breakdowns must not exceed {BREAKDOWN_TOTAL[kind]}", {}))
+    rules.append(FrameRule(lambda f: not_repeated(f, kind), "repeated",
+                           f"one row per {' + '.join(KEYS[kind])}", {}))
     if kind == "campaigns":
-        checks.append(_frame_check(dates_in_order, "date_order", "start_date <= end_date"))
+        rules.append(FrameRule(dates_in_order, "date_order", "start_date <= end_date", {}))
     if kind == "visits":
-        checks.append(_frame_check(birth_year_ok, "born_after_visit", "birth_year <= visit year"))
-    return checks
+        rules.append(FrameRule(birth_year_ok, "born_after_visit", "birth_year <= visit year", {}))
+    return rules
+
+
+def frame_checks(kind: str) -> list[pa.Check]:
+    """`frame_rules` as pandera checks (the check's name is its rule)."""
+    return [pa.Check(r.fn, name=r.rule, error=r.error, ignore_na=False,
+                     statistics={"rule": r.rule, **r.stats})
+            for r in frame_rules(kind)]
 
 
 @cache
-def frame_schema(kind: str) -> pa.DataFrameSchema:
-    """The pandera schema of a parsed frame of `kind` (extra columns allowed)."""
+def frame_schema(kind: str, across: bool = True) -> pa.DataFrameSchema:
+    """The pandera schema of a parsed frame of `kind` (extra columns allowed).
+
+    `across=False` leaves out the checks across columns (`frame_rules`): the
+    loader runs those itself, since pandera's report of a frame-wide check costs
+    milliseconds a failing row.
+    """
     return pa.DataFrameSchema(
         {c.name: _column_schema(c) for c in COLUMNS[kind]},
-        checks=frame_checks(kind),
+        checks=frame_checks(kind) if across else [],
         strict=False,
         name=kind,
     )

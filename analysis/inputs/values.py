@@ -14,8 +14,9 @@ import pandas as pd
 import pyarrow as arrow
 import pyarrow.compute as pc
 
-from analysis.inputs.problems import FIRST_YEAR, LAST_YEAR, _fmt_value, _is_blank
-from analysis.inputs.schema import COUNT, DATE, EXPECTED, TEXT, YEAR
+from analysis.inputs.guards import UncachedFormula, _refused, _uncached
+from analysis.inputs.problems import FIRST_YEAR, LAST_YEAR, _fmt_value, _is_blank, quote
+from analysis.inputs.schema import COUNT, DATE, EXPECTED, TEXT, YEAR, ZERO_WIDTH
 
 
 def _is_text_type(type_) -> bool:
@@ -38,14 +39,17 @@ def _dates_in_range(column) -> bool:
 _NA_WORDS = {"", "-", "–", "—", "na", "n/a", "nan", "null", "none", "nat"}
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ",
                          "\u2212": "-"})
-_WHOLE = re.compile(r"-?\d+")
-_GROUPED = re.compile(r"-?\d{1,3}(?P<sep>[., '])\d{3}(?:(?P=sep)\d{3})*")
+# Digits are 0-9 only (re.ASCII): a fullwidth '１２' or Arabic-Indic '١٢' is refused, not read.
+_WHOLE = re.compile(r"-?\d+", re.ASCII)
+_GROUPED = re.compile(r"-?\d{1,3}(?P<sep>[., '])\d{3}(?:(?P=sep)\d{3})*", re.ASCII)
 # 12.0 or 12,00: how tools that keep counts as decimals write them
-_ZERO_FRACTION = re.compile(r"-?\d+[.,]0{1,2}")
-_DECIMAL = re.compile(r"-?(?:\d{1,3}(?:[., ']\d{3})*|\d+)[.,]\d+")
-_TIME = r"(?:(?:[ T]|,\s*)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"  # a time part is ignored
-_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME)
-_DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})" + _TIME)
+_ZERO_FRACTION = re.compile(r"-?\d+[.,]0{1,2}", re.ASCII)
+_DECIMAL = re.compile(r"-?(?:\d{1,3}(?:[., ']\d{3})*|\d+)[.,]\d+", re.ASCII)
+# a time part is checked, then set aside: the day is what counts
+_TIME = r"(?:(?:[ T]|,\s*)(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?)?"
+_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME, re.ASCII)
+_DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})" + _TIME, re.ASCII)
+_TOO_LARGE = 2**62  # counts are held as 64-bit integers; anything near that is a mistake
 _TOTAL_WORDS = {"tong", "tongcong", "tongso", "cong", "total", "grandtotal"}
 
 
@@ -61,32 +65,47 @@ def parse_count(value: object) -> tuple[int | None, str | None]:
         return None, None
     if isinstance(value, bool):
         return None, f"{value} is not a number, expected {EXPECTED[COUNT]}"
+    if isinstance(value, UncachedFormula):
+        return None, _uncached(value)
     if isinstance(value, numbers.Integral):
+        if abs(int(value)) >= _TOO_LARGE:
+            return None, f"{value} is too large, expected {EXPECTED[COUNT]}"
         return int(value), None
     if isinstance(value, numbers.Real):
         if not math.isfinite(value):
             return None, f"{value} is not a number, expected {EXPECTED[COUNT]}"
+        if abs(value) >= _TOO_LARGE:
+            return None, f"{value} is too large, expected {EXPECTED[COUNT]}"
         if float(value).is_integer():
             return int(value), None
         return None, f"{value} is not a whole number, expected {EXPECTED[COUNT]}"
     if not isinstance(value, str):
-        return None, f"{_fmt_value(value)!r} is not a number, expected {EXPECTED[COUNT]}"
+        return None, f"{quote(_fmt_value(value))} is not a number, expected {EXPECTED[COUNT]}"
     text = " ".join(value.translate(_SPACES).split())
     if _WHOLE.fullmatch(text) or _GROUPED.fullmatch(text):
         number = int(re.sub(r"[., ']", "", text))
     elif _ZERO_FRACTION.fullmatch(text):
         number = int(re.split(r"[.,]", text)[0])
     elif _DECIMAL.fullmatch(text):
-        return None, f"{value.strip()!r} is not a whole number, expected {EXPECTED[COUNT]}"
+        return None, f"{quote(value.strip())} is not a whole number, expected {EXPECTED[COUNT]}"
     else:
-        return None, f"{value.strip()!r} is not a number, expected {EXPECTED[COUNT]}"
-    if abs(number) >= 2**62:
-        return None, f"{value.strip()!r} is too large, expected {EXPECTED[COUNT]}"
+        return None, f"{quote(value.strip())} is not a number, expected {EXPECTED[COUNT]}{_digits(text)}"
+    if abs(number) >= _TOO_LARGE:
+        return None, f"{quote(value.strip())} is too large, expected {EXPECTED[COUNT]}"
     return number, None
+
+
+def _digits(text: str) -> str:
+    """A hint when a text holds digits other than 0-9 (fullwidth, Arabic-Indic...)."""
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        return ", written with the digits 0-9 (this one uses other digits)"
+    return ""
 
 
 def parse_date(value: object) -> tuple[pd.Timestamp | None, str | None]:
     """A day from a cell: a date cell, 2023-08-04, or day-first 4/8/2023, 04-08-2023."""
+    if isinstance(value, UncachedFormula):
+        return None, _uncached(value)
     if _missing(value):
         return None, None
     if isinstance(value, bool):
@@ -99,7 +118,7 @@ def parse_date(value: object) -> tuple[pd.Timestamp | None, str | None]:
     try:
         stamp = pd.Timestamp(value)
     except (TypeError, ValueError):
-        return None, f"{_fmt_value(value)!r} is not a date, expected {EXPECTED[DATE]}"
+        return None, f"{quote(_fmt_value(value))} is not a date, expected {EXPECTED[DATE]}"
     if stamp.tzinfo is not None:
         stamp = stamp.tz_localize(None)
     return _checked_day(stamp.year, stamp.month, stamp.day, _fmt_value(value))
@@ -108,35 +127,40 @@ def parse_date(value: object) -> tuple[pd.Timestamp | None, str | None]:
 @functools.lru_cache(maxsize=8192)
 def _parse_date_text(text: str) -> tuple[pd.Timestamp | None, str | None]:
     if m := _ISO_DATE.fullmatch(text):
-        year, month, day = (int(g) for g in m.groups())
+        year, month, day = (int(g) for g in m.group(1, 2, 3))
     elif m := _DAY_FIRST.fullmatch(text):
-        day, month, year = (int(g) for g in m.groups())
+        day, month, year = (int(g) for g in m.group(1, 2, 3))
     else:
-        return None, f"{text!r} is not a date, expected {EXPECTED[DATE]}"
+        return None, f"{quote(text)} is not a date, expected {EXPECTED[DATE]}{_digits(text)}"
+    if m["hour"] is not None and (int(m["hour"]) > 23 or int(m["minute"]) > 59
+                                  or int(m["second"] or 0) > 59):
+        return None, (f"{quote(text)} has an impossible time of day, expected a date such as "
+                      "04/08/2023, with a time (if any) from 00:00 to 23:59")
     return _checked_day(year, month, day, text)
 
 
 def _checked_day(year: int, month: int, day: int, text: str) -> tuple[pd.Timestamp | None,
                                                                       str | None]:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        return None, (f"{text!r} has the year {year}, expected a date between "
+        return None, (f"{quote(text)} has the year {year}, expected a date between "
                       f"{FIRST_YEAR} and {LAST_YEAR}")
     try:
         return pd.Timestamp(year, month, day), None
     except ValueError:
-        return None, f"{text!r} is not a real date, expected day/month/year such as 04/08/2023"
+        return None, f"{quote(text)} is not a real date, expected day/month/year such as 04/08/2023"
 
 
 def parse_text(value: object) -> str | None:
-    """A cell as tidy text (NFC, single spaces); numbers without a spurious '.0'."""
-    if _missing(value):
+    """A cell as tidy text (NFC, single spaces, no zero-width characters); numbers without
+    a spurious '.0'. Control characters are not taken out here: loading refuses them."""
+    if _missing(value) or isinstance(value, UncachedFormula):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     elif isinstance(value, dt.datetime):
         stamp = pd.Timestamp(value)
         value = f"{stamp:%Y-%m-%d}" if stamp == stamp.normalize() else stamp.isoformat()
-    text = " ".join(unicodedata.normalize("NFC", str(value)).split())
+    text = " ".join(unicodedata.normalize("NFC", str(value)).translate(ZERO_WIDTH).split())
     return text or None
 
 
@@ -153,7 +177,8 @@ def _parse_column(series: pd.Series, type_: str, encoded: tuple[np.ndarray, list
     Text comes back as a categorical (see `_finish`). `encoded` is the column's
     `_encode` when the caller has it already.
     """
-    if type_ in (COUNT, YEAR) and pd.api.types.is_integer_dtype(series.dtype):
+    if type_ in (COUNT, YEAR) and pd.api.types.is_integer_dtype(series.dtype) \
+            and _within_count_range(series):
         return series.astype("Int64"), {}
     if type_ == DATE and pd.api.types.is_datetime64_any_dtype(series.dtype):
         if getattr(series.dt, "tz", None) is not None:
@@ -167,13 +192,18 @@ def _parse_column(series: pd.Series, type_: str, encoded: tuple[np.ndarray, list
             return whole, {}
     # each distinct cell is parsed once: a column of 10^6 visits holds a few thousand dates
     codes, uniques = encoded if encoded is not None else encode_values(series)
+    refused = _refused(uniques, type_, _arrow_text(uniques))
+    if refused:  # said once here, then taken as empty
+        uniques = ["" if k in refused else u for k, u in enumerate(uniques)]
+    codes_before = codes
     if type_ == TEXT:
         parsed, unchanged = _parse_texts(uniques)
-        if unchanged and isinstance(series.dtype, pd.CategoricalDtype):
+        if unchanged and not refused and isinstance(series.dtype, pd.CategoricalDtype):
             return series, {}  # already tidy text: no new categorical of a million donor ids
-        if not unchanged:
+        if not unchanged or refused:
             codes, parsed = _recode(codes, parsed)
-        return pd.Series(_categorical(codes, parsed), index=series.index), {}
+        out = pd.Series(_categorical(codes, parsed), index=series.index)
+        return out, _row_errors(series, codes_before, refused) if refused else {}
     parse, plain = (parse_date, _plain_dates) if type_ == DATE else (parse_count, _plain_counts)
     text = _arrow_text(uniques)
     easy, easy_values = plain(text) if text is not None else (np.zeros(len(uniques), bool), None)
@@ -200,12 +230,22 @@ def _parse_column(series: pd.Series, type_: str, encoded: tuple[np.ndarray, list
             data[rest] = numbers_.to_numpy(dtype=np.int64, na_value=0)
             empty[rest] = numbers_.isna()
         out = pd.Series(pd.arrays.IntegerArray(data[codes], empty[codes]), index=series.index)
-    errors = {}
-    if bad:
-        failed = np.isin(codes, list(bad))
-        errors = {row: bad[code] for row, code in zip(series.index[failed], codes[failed],
-                                                       strict=True)}
-    return out, errors
+    bad.update(refused)
+    return out, _row_errors(series, codes_before, bad) if bad else {}
+
+
+def _row_errors(series: pd.Series, codes: np.ndarray, bad: dict[int, str]) -> dict[int, str]:
+    """The message of each row whose code is in `bad`."""
+    failed = np.isin(codes, list(bad))
+    return {row: bad[code] for row, code in zip(series.index[failed], codes[failed], strict=True)}
+
+
+def _within_count_range(series: pd.Series) -> bool:
+    """An integer column whose values all fit a count (else each is worded one by one)."""
+    if series.empty:
+        return True
+    low, high = series.min(), series.max()
+    return pd.isna(low) or (-_TOO_LARGE < int(low) and int(high) < _TOO_LARGE)
 
 
 _DAY_NS = 86_400_000_000_000

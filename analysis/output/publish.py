@@ -8,16 +8,89 @@ import json
 import re
 from pathlib import Path
 
+from analysis.output import cells
+from analysis.output.display import sheet_name
+from analysis.output.index import STATUS_FILE, write_index  # noqa: F401  (the runner's entry point)
 from analysis.output.record import METRICS_FILE
 
 # Reports are read offline by people who never open Jupyter: no script from a CDN.
 EXTERNAL_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', re.S)
 HIDDEN_TAGS = {"analyst-note", "parameters", "injected-parameters"}
-STATUS_FILE = "status.json"
+HTML_TAG = re.compile(r"<html(\s[^>]*)?>")
+STYLE = Path(__file__).resolve().parent / "report.css"
 
 
-def export_html(notebook: Path, target: Path) -> None:
-    """report.html: outputs and story only; code, prompts and analysts' notes hidden."""
+def for_readers(nb) -> dict[str, int]:
+    """Leave out of an executed notebook what a reader must not see; count what was left out.
+
+    - stderr streams (Python warnings, library chatter): never in a report;
+    - outputs that are only a plain-text repr (`<Figure ...>`, a stray value);
+    - the key-figure cell's code-style lines (`keep_output`: kept in the notebook
+      for nbval), the appendix showing the key figures translated and formatted;
+    - nothing stands after the appendix: what a notebook shows after it (its own
+      key-figures heading and table) moves into it, in place of the appendix's own
+      key-figures table when it brings a table; anything else after it is left out.
+    """
+    dropped = {"stderr": 0, "repr": 0, "after_appendix": 0}
+    for cell in nb.cells:
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                dropped["stderr"] += 1
+            elif output.get("output_type") in ("execute_result", "display_data") and set(
+                output.get("data", {})
+            ) <= {"text/plain"}:
+                dropped["repr"] += 1
+            else:
+                kept.append(output)
+        if "outputs" in cell:
+            cell.outputs = kept
+        if cell.get("metadata", {}).get("keep_output"):
+            cell.outputs = []
+    last = next((i for i, cell in enumerate(nb.cells) if _appendix_output(cell) is not None), None)
+    if last is not None:
+        moved = []
+        for cell in nb.cells[last + 1:]:
+            for output in cell.get("outputs", []):
+                text = _html(output)
+                if text:
+                    moved.append(HEADING.sub(r"<\1h3", text))
+                else:
+                    dropped["after_appendix"] += 1
+        if moved:
+            _move_into_appendix(_appendix_output(nb.cells[last]), "".join(moved))
+        nb.cells = nb.cells[: last + 1]
+    return dropped
+
+
+HEADING = re.compile(r"<(/?)h2\b")  # a section heading after the appendix becomes one of its headings
+KEY_FIGURES_PART = re.compile(r'<div class="appendix-key-figures">.*?</div>', re.S)
+
+
+def _html(output) -> str:
+    text = output.get("data", {}).get("text/html", "")
+    return "".join(text) if isinstance(text, list) else text
+
+
+def _appendix_output(cell):
+    return next((o for o in cell.get("outputs", []) if 'class="appendix"' in _html(o)), None)
+
+
+def _move_into_appendix(output, extra: str) -> None:
+    """Put `extra` inside the appendix: where its key figures were when `extra` has a table, else last."""
+    text = _html(output)
+    if "<table" in extra and KEY_FIGURES_PART.search(text):
+        text = KEY_FIGURES_PART.sub(lambda _: extra, text, count=1)
+    else:
+        text = text[: text.rindex("</div>")] + extra + "</div>"
+    output["data"]["text/html"] = text
+
+
+def export_html(notebook: Path, target: Path, title: str = "") -> dict[str, int]:
+    """report.html: outputs and story only; code, prompts, analysts' notes and warnings hidden.
+
+    Returns the counts of outputs left out (see `for_readers`).
+    """
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -25,33 +98,38 @@ def export_html(notebook: Path, target: Path) -> None:
     nb = nbformat.read(notebook, as_version=4)
     remover = TagRemovePreprocessor(remove_cell_tags=HIDDEN_TAGS, enabled=True)
     nb, _ = remover.preprocess(nb, {})
+    dropped = for_readers(nb)
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or notebook.stem}})
     lang = nb.metadata.get("papermill", {}).get("parameters", {}).get("lang", "vi")
     body = EXTERNAL_SCRIPT.sub("", body)
-    body = body.replace("<html>", f'<html lang="{html.escape(str(lang))}">', 1)
+    body = HTML_TAG.sub(f'<html lang="{html.escape(str(lang))}">', body, count=1)
+    body = body.replace("</head>", f'<style type="text/css">\n{STYLE.read_text("utf-8")}</style>\n</head>', 1)
     target.write_text(body, encoding="utf-8")
+    return dropped
 
 
-def finish_report(build: Path, run: str, notebook: str, parameters: dict, versions: dict) -> None:
-    """Complete metrics.json with its meta block and write report.html."""
+def finish_report(build: Path, run: str, notebook: str, parameters: dict, versions: dict) -> dict[str, int]:
+    """Complete metrics.json with its meta block and write report.html; returns what the export left out."""
     path = build / METRICS_FILE
     recorded = json.loads(path.read_text("utf-8")) if path.is_file() else {"metrics": {}, "meta": {}}
-    inputs = recorded.get("meta", {}).get("inputs", [])
+    meta = recorded.get("meta", {})
     payload = {
         "metrics": recorded.get("metrics", {}),
         "meta": {
             "run": run,
             "notebook": notebook,
+            "title": meta.get("title", ""),
             "params": parameters,
-            "inputs": inputs,
-            "data_kind": recorded.get("meta", {}).get("data_kind", "real"),
+            "inputs": meta.get("inputs", []),
+            "data_kind": meta.get("data_kind", "real"),
+            "key_findings": meta.get("key_findings", []),
             "generated_at": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds"),
             "versions": versions,
         },
     }
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), "utf-8")
-    export_html(build / "notebook.ipynb", build / "report.html")
+    return export_html(build / "notebook.ipynb", build / "report.html", meta.get("title", ""))
 
 
 def write_run_status(run_dir: Path, results: list[dict]) -> None:
@@ -95,57 +173,8 @@ def write_summary_xlsx(run_dir: Path) -> None:
         for report in reports:
             metrics = json.loads((report / METRICS_FILE).read_text("utf-8"))["metrics"]
             frame = pd.DataFrame({"figure": list(metrics), "value": list(metrics.values())})
-            frame.to_excel(writer, sheet_name=_sheet_name(report.name, used), index=False)
+            cells.write_sheet(writer, frame, _sheet_name(report.name, used))
             for table in sorted((report / "tables").glob("*.csv")):
-                data = pd.read_csv(table, encoding="utf-8-sig")
-                data.to_excel(
-                    writer, sheet_name=_sheet_name(f"{report.name[:14]}-{table.stem}", used), index=False
-                )
+                data = cells.from_csv(pd.read_csv(table, encoding="utf-8-sig"))
+                cells.write_sheet(writer, data, _sheet_name(sheet_name(report.name, table.stem), used))
     tmp.replace(run_dir / "summary.xlsx")
-
-
-def write_index(out: Path) -> None:
-    """reports/index.html: every run × notebook with status, time and links."""
-    rows = []
-    for status_file in sorted(out.glob("*/" + STATUS_FILE)):
-        run_dir = status_file.parent
-        for notebook, entry in sorted(json.loads(status_file.read_text("utf-8")).items()):
-            report = run_dir / notebook / "report.html"
-            failed = run_dir / "failed" / f"{notebook}.ipynb"
-            kind = ""
-            metrics = run_dir / notebook / METRICS_FILE
-            if metrics.is_file():
-                kind = json.loads(metrics.read_text("utf-8"))["meta"].get("data_kind", "")
-            links = []
-            if report.is_file():
-                links.append(f'<a href="{run_dir.name}/{notebook}/report.html">report</a>')
-                links.append(f'<a href="{run_dir.name}/{notebook}/notebook.ipynb">notebook</a>')
-            if entry["status"] == "failed" and failed.is_file():
-                links.append(f'<a href="{run_dir.name}/failed/{notebook}.ipynb">failed notebook</a>')
-            rows.append(
-                f'<tr class="{html.escape(entry["status"].replace(" ", "-"))}">'
-                f"<td>{html.escape(run_dir.name)}</td><td>{html.escape(notebook)}</td>"
-                f"<td>{html.escape(entry['status'])}</td><td>{html.escape(kind)}</td>"
-                f"<td>{html.escape(entry.get('finished_at', ''))}</td>"
-                f"<td>{entry['seconds']:.1f}</td><td>{' · '.join(links)}</td>"
-                f"<td>{html.escape(entry.get('message') or '')}</td></tr>"
-            )
-        if (run_dir / "summary.xlsx").is_file():
-            rows.append(
-                f'<tr><td>{html.escape(run_dir.name)}</td><td colspan="7">'
-                f'<a href="{run_dir.name}/summary.xlsx">summary.xlsx</a></td></tr>'
-            )
-    page = f"""<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8"><title>Báo cáo / Reports</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:4px 8px}}tr.failed{{background:#fdecea}}</style></head>
-<body><h1>Báo cáo / Reports</h1>
-<table><thead><tr><th>run</th><th>notebook</th><th>status</th><th>data</th><th>finished</th>
-<th>seconds</th><th>links</th><th>message</th></tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody></table></body></html>
-"""
-    tmp = out / ".index.html.tmp"
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(out / "index.html")

@@ -1,9 +1,12 @@
 """`workbook check FILE --kind K [--columns JSON]`: is this file usable as it is?
 
 Exit codes: 0 the file loads (a one-line summary on stdout); 1 the file has
-problems (every problem on stderr, one line each, capped); 2 the command
-itself is wrong (an unknown kind, --columns that is not a JSON object of
-names), as argparse does for bad arguments.
+problems (every problem on stderr, one line each, capped), and so has a file
+past one of the bounds of `analysis.inputs.limits` (too many bytes, rows,
+columns or characters in a cell: the line names the bound and its setting);
+2 the command itself is wrong (an unknown kind, --columns that is not a JSON
+object of names, a bound's setting that is not a number), as argparse does for
+bad arguments.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import config
-from analysis.errors import InputError, InputNote
+from analysis.errors import InputError, InputNote, SettingError
 from analysis.inputs import schema
 from analysis.inputs.load import load
 from analysis.inputs.schema import KINDS
@@ -44,6 +47,9 @@ def run_check(path: str, kind: str, columns_json: str | None = None) -> int:
         except InputError as exc:
             print(str(exc), file=sys.stderr)
             return BAD_FILE
+        except SettingError as exc:
+            print(f"setting: {exc}", file=sys.stderr)
+            return BAD_USAGE
     print(summary(frame, kind, Path(path).name))
     for note in caught:
         if issubclass(note.category, InputNote):
@@ -68,9 +74,11 @@ def parse_columns(columns_json: str | None) -> dict[str, str] | None:
 
 
 def _locate(path: str) -> Path:
-    """A path as typed at the shell: from the current folder first, then the project root."""
+    """A path as typed at the shell: from the current folder first, then the project root.
+
+    A link is left as it is: the loader looks at where it leads."""
     here = Path(path)
-    return here.resolve() if here.exists() else config.resolve(path)
+    return here.absolute() if here.exists() or here.is_symlink() else config.resolve(path)
 
 
 def summary(frame: pd.DataFrame, kind: str, name: str) -> str:

@@ -21,7 +21,8 @@ def _parser() -> argparse.ArgumentParser:
         nargs="*",
         type=Path,
         metavar="PARAMS.yaml",
-        help="one run per file, named after its stem (default: params/default.yaml)",
+        help="one run per file, named after its stem (default: params/default.yaml); "
+        "a file's `notebooks: [...]` key chooses its notebooks",
     )
     run.add_argument(
         "-n",
@@ -47,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
         "-j", "--jobs", type=int, default=None, help="parallel workers (default: number of cores)"
     )
     run.add_argument("--force", action="store_true", help="re-run notebooks whose reports are up to date")
+    run.add_argument(
+        "--name", default=None,
+        help="name of the run and its folder under OUT "
+        "(default: the params file's stem, plus any -p overrides)",
+    )
 
     par = sub.add_parser("params", help="list each notebook's parameters with type, default and help")
     par.add_argument("notebook", nargs="?", help="one notebook (default: all)")
@@ -65,7 +71,7 @@ def _cmd_run(args) -> int:
 
     overrides = {key: params.parse_override(key, value) for key, value in args.param}
     files = args.params_files or [config.DEFAULT_PARAMS]
-    return runner.run(files, args.notebooks, overrides, args.out, args.jobs, args.force)
+    return runner.run(files, args.notebooks, overrides, args.out, args.jobs, args.force, name=args.name)
 
 
 def _cmd_params(args) -> int:

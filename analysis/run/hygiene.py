@@ -2,7 +2,8 @@
 
 python -m analysis.run.hygiene            check (make lint)
 python -m analysis.run.hygiene --refresh  re-run each notebook on its defaults, store the
-                                      outputs of its `keep_output` cells, strip the rest
+                                      outputs of its `keep_output` cells, strip the rest,
+                                      print each key figure that moved (make refresh)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import nbformat
 
 from analysis import config
+from analysis.output.record import key_figure_text
 
 VOLATILE_METADATA = ("papermill", "execution", "ExecuteTime", "collapsed", "scrolled")
 
@@ -42,24 +44,82 @@ def strip(nb) -> None:
                 output["execution_count"] = 1
 
 
-def refresh(path: Path) -> None:
-    """Execute on default parameters and keep only the key-figure outputs."""
+# key figures -------------------------------------------------------------------
+def printed_text(outputs) -> str:
+    """What a cell printed (its stdout), from stored or freshly collected outputs."""
+    stdout = [o for o in outputs if o.get("output_type") == "stream" and o.get("name") == "stdout"]
+    texts = [o.get("text", "") for o in stdout]
+    return "".join("".join(t) if isinstance(t, list) else t for t in texts)
+
+
+def key_figures(text: str) -> dict[str, str]:
+    """A key-figure cell's printed lines (`name  value`, from Recorder.finish) as {name: value}."""
+    figures = {}
+    for line in text.splitlines():
+        name, _, value = line.strip().partition(" ")
+        if name:
+            figures[name] = value.strip()
+    return figures
+
+
+def _at_precision(value: str | None) -> str | None:
+    """A printed value as finish() would print it today: numbers at KEY_FIGURE_DECIMALS."""
+    try:
+        return key_figure_text(float(value)) if value and "." in value else value
+    except ValueError:
+        return value
+
+
+def moved(stored: str, now: str) -> list[tuple[str, str | None, str | None]]:
+    """(name, stored value, value now) of each key figure that moved; None where one side lacks it."""
+    before, after = key_figures(stored), key_figures(now)
+    names = list(before) + [n for n in after if n not in before]
+    return [
+        (n, before.get(n), after.get(n))
+        for n in names
+        if _at_precision(before.get(n)) != _at_precision(after.get(n))
+    ]
+
+
+def moved_lines(rows: list[tuple[str, str | None, str | None]]) -> list[str]:
+    """`name  stored → now`, one line per moved key figure, aligned."""
+    shown = [(n, "(none)" if old is None else old, "(none)" if new is None else new) for n, old, new in rows]
+    name_width = max((len(n) for n, _, _ in shown), default=0)
+    old_width = max((len(old) for _, old, _ in shown), default=0)
+    return [f"{n:<{name_width}}  {old:>{old_width}} → {new}" for n, old, new in shown]
+
+
+def _key_figure_text(nb) -> str:
+    return "".join(printed_text(c.outputs) for c in nb.cells if c.cell_type == "code" and keeps_output(c))
+
+
+def refresh(path: Path) -> list[tuple[str, str | None, str | None]]:
+    """Execute on default parameters and keep only the key-figure outputs; return what moved."""
     import papermill
+
+    from analysis.run.runner import KERNEL_ARGUMENTS
 
     os.environ.setdefault("MPLBACKEND", "agg")
     with tempfile.TemporaryDirectory() as tmp:
         executed = Path(tmp) / path.name
         papermill.execute_notebook(
-            str(path), str(executed), kernel_name="python3", progress_bar=False, cwd=str(config.ROOT)
+            str(path),
+            str(executed),
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(config.ROOT),
+            extra_arguments=KERNEL_ARGUMENTS,
         )
         ran = nbformat.read(executed, as_version=4)
     nb = nbformat.read(path, as_version=4)
+    stored = _key_figure_text(nb)
     by_id = {c.get("id"): c for c in ran.cells}
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = by_id[cell.get("id")].outputs if keeps_output(cell) else []
     strip(nb)
     nbformat.write(nb, path)
+    return moved(stored, _key_figure_text(nb))
 
 
 def problems(path: Path) -> list[str]:
@@ -97,8 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     paths = args.notebooks or sorted(config.NOTEBOOKS.glob("*.ipynb"))
     if args.refresh:
         for path in paths:
-            print(f"refreshing {path.name}")
-            refresh(path)
+            print(f"refreshing {path.name}", flush=True)
+            lines = moved_lines(refresh(path)) or ["no key figure moved"]
+            print("\n".join("    " + line for line in lines), flush=True)
         return 0
     found = [p for path in paths for p in problems(path)]
     for line in found:

@@ -10,28 +10,20 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import difflib
+import importlib
+import importlib.util
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from analysis import config
-from analysis.errors import ParamsError, UnknownCampaign, WorkbookError
+from analysis import config, inputs
+from analysis.errors import InputError, ParamsError, WorkbookError
 
 # Parameters the runner itself provides; a params file does not set them.
 RUNNER_PARAMS = ("output_dir",)
 
-# Inputs larger than this are checked when the notebook loads them, not twice.
-PREFLIGHT_MAX_BYTES = 50 * 2**20
-
-# Which input kind a path parameter holds, for checking it before a run.
-PATH_KINDS = {
-    "totals_path": "totals",
-    "campaigns_path": "campaigns",
-    "sessions_path": "sessions",
-    "timeseries_path": "timeseries",
-    "visits_path": "visits",
-}
 
 
 @dataclass(frozen=True)
@@ -152,8 +144,51 @@ def _is_date(value: object) -> bool:
         return False
 
 
+# A parameter's domain is declared at the end of its help comment, in a form papermill's
+# own inspection still reads (no "=" in it): "one of: vi, en" or "range: (0, 1]".
+_ONE_OF = re.compile(r"one of:\s*(?P<values>[^;()]+?)\s*$")
+_RANGE = re.compile(
+    r"range:\s*(?P<open>[\[(])\s*(?P<low>[-+.\w]+)\s*,\s*(?P<high>[-+.\w]+)\s*(?P<close>[\])])\s*$"
+)
+
+
+def domain(spec: ParamSpec) -> tuple[str, object] | None:
+    """("one of", [values]) or ("range", (low, high, low_closed, high_closed)) from the help, or None."""
+    for part in (p.strip() for p in spec.help.split(";")):
+        if match := _ONE_OF.search(part):
+            return "one of", [v.strip().strip("\"'") for v in match["values"].split(",") if v.strip()]
+        if match := _RANGE.search(part):
+            return "range", (float(match["low"]), float(match["high"]),
+                             match["open"] == "[", match["close"] == "]")
+    return None
+
+
+def _outside(spec: ParamSpec, value: object) -> str | None:
+    """What is wrong with a value of the right type that lies outside the parameter's domain."""
+    declared = domain(spec)
+    if declared is None or value is None:
+        return None
+    kind, allowed = declared
+    if kind == "one of":
+        if str(value) in allowed:
+            return None
+        return f"allowed values are {', '.join(allowed)}; got {value!r}"
+    low, high, low_closed, high_closed = allowed
+    above = value >= low if low_closed else value > low
+    below = value <= high if high_closed else value < high
+    if above and below:
+        return None
+    shown = f"{'[' if low_closed else '('}{low:g}, {high:g}{']' if high_closed else ')'}"
+    return f"allowed range is {shown}; got {value!r}"
+
+
 def check_value(spec: ParamSpec, value: object) -> str | None:
-    """None if `value` suits the parameter, else what is wrong."""
+    """None if `value` suits the parameter (its type, then its declared domain), else what is wrong."""
+    wrong = _check_type(spec, value)
+    return wrong if wrong else _outside(spec, value)
+
+
+def _check_type(spec: ParamSpec, value: object) -> str | None:
     type_name = spec.type_name.replace(" ", "")
     optional = type_name.startswith("Optional[") or type_name == "None"
     base = type_name[len("Optional[") : -1] if type_name.startswith("Optional[") else type_name
@@ -175,10 +210,11 @@ def check_value(spec: ParamSpec, value: object) -> str | None:
         "dict": lambda v: isinstance(v, dict),
         "list": lambda v: isinstance(v, list),
     }
-    check = checks.get(base)
-    if check is None or check(value):
+    kinds = base[len("Union["):-1].split(",") if base.startswith("Union[") else [base]
+    found = [checks.get(kind) for kind in kinds]
+    if None in found or any(check(value) for check in found):
         return None
-    return f"expected {base}, got {type(value).__name__} {value!r}"
+    return f"expected {' or '.join(kinds)}, got {type(value).__name__} {value!r}"
 
 
 def resolve_dates(values: dict) -> dict:
@@ -191,30 +227,71 @@ def select(
     specs_by_notebook: dict[str, dict[str, ParamSpec]],
     source: str,
     known: set[str] | None = None,
+    origins: dict[str, str] | None = None,
 ) -> dict[str, dict]:
-    """Each notebook's parameters from one params file; unknown keys and bad types raise.
+    """Each notebook's parameters from one params file; unknown keys and bad values raise.
 
     `known` is every parameter any notebook declares: a key that only an
     unselected notebook takes (`-n` chose others) is not a typo and is left out.
+    `origins` names where a key came from when not from `source` (the command line).
     """
     known = known or {name for specs in specs_by_notebook.values() for name in specs}
+    origins = origins or {}
     problems = []
     for key in given:
+        where = origins.get(key, source)
         if key in RUNNER_PARAMS:
-            problems.append(f"{source}: parameter {key!r} is set by the runner, not by a params file")
+            problems.append(f"{where}: parameter {key!r} is set by the runner, not by a params file")
         elif key not in known:
-            problems.append(f"{source}: " + _unknown("parameter", key, sorted(known - set(RUNNER_PARAMS))))
+            problems.append(f"{where}: " + _unknown("parameter", key, sorted(known - set(RUNNER_PARAMS))))
     chosen: dict[str, dict] = {}
     for notebook, specs in specs_by_notebook.items():
         mine = {k: v for k, v in given.items() if k in specs and k not in RUNNER_PARAMS}
         for key, value in mine.items():
             wrong = check_value(specs[key], value)
             if wrong:
-                problems.append(f"{source}: parameter {key!r} ({specs[key].type_name}): {wrong}")
+                where = origins.get(key, source)
+                problems.append(f"{where}: parameter {key!r} ({specs[key].type_name}): {wrong}")
         chosen[notebook] = resolve_dates(mine)
     if problems:
         raise ParamsError(list(dict.fromkeys(problems)))
     return chosen
+
+
+COMMAND_LINE = "command line (-p)"
+NOTEBOOKS_KEY = "notebooks"  # a params file may name the notebooks it is for
+
+
+def split_notebooks(given: dict, source: str, available: list[str]) -> tuple[dict, list[str] | None]:
+    """A params file's values without its `notebooks:` key, and that list (None: every notebook)."""
+    values = dict(given)
+    wanted = values.pop(NOTEBOOKS_KEY, None)
+    if wanted is None:
+        return values, None
+    if isinstance(wanted, str):
+        wanted = [wanted]
+    if not isinstance(wanted, list) or not all(isinstance(n, str) for n in wanted):
+        raise ParamsError([f"{source}: {NOTEBOOKS_KEY!r} must be a list of notebook names, got {wanted!r}"])
+    unknown = [n for n in wanted if n not in available]
+    if unknown:
+        raise ParamsError([f"{source}: " + _unknown("notebook", n, available) for n in unknown])
+    return values, wanted
+
+
+def run_name(stem: str, overrides: dict, name: str | None = None) -> str:
+    """A run's name: `--name`, else the params file's stem, plus the overrides when there are any,
+    so that `-p region X` never replaces the report of the plain params file."""
+    if name:
+        return _safe_name(name)
+    if not overrides:
+        return stem
+    parts = [f"{k}-{v}" for k, v in sorted(overrides.items())]
+    return _safe_name(stem + "+" + "+".join(parts))
+
+
+def _safe_name(text: str) -> str:
+    cleaned = re.sub(r"[^\w.+-]+", "_", str(text), flags=re.ASCII).strip("._")[:80]
+    return cleaned or "run"
 
 
 def effective(specs: dict[str, ParamSpec], chosen: dict) -> dict:
@@ -224,66 +301,30 @@ def effective(specs: dict[str, ParamSpec], chosen: dict) -> dict:
     return values
 
 
-def check_inputs(values: dict, source: str, loaded_before: dict | None = None) -> None:
+def check_inputs(notebook: str, values: dict, source: str) -> None:
     """Every input file a run will read exists and passes the data layer's checks.
 
-    Then the request itself: the campaign_id is a published campaign, and a
-    session sheet's sessions and `as_of` fit that campaign.
+    The notebook's own declaration (`analysis.reports.<notebook>.inputs.read`)
+    reads them, as the notebook will: the campaign is looked up and a session
+    sheet checked against it, so what would stop the notebook stops the run
+    before anything executes.
     """
-    from analysis import inputs
-
-    problems, loaded = [], {}
-    campaigns_path = values.get("campaigns_path")
+    problems = []
     for name, value in values.items():
         if not name.endswith("_path") or value is None:
             continue
-        path = config.resolve(value)
-        if not path.is_file():
-            problems.append(f"{source}: parameter {name!r}: input file {value} not found")
-            continue
-        kind = PATH_KINDS.get(name)
-        if kind is None or path.stat().st_size > PREFLIGHT_MAX_BYTES:
-            continue
-        columns = values.get(name.replace("_path", "_columns"))
-        campaigns = config.resolve(campaigns_path) if kind == "sessions" and campaigns_path else None
-        memo = (str(path), kind, repr(columns), str(campaigns))
-        if loaded_before is not None and memo in loaded_before:
-            loaded[name] = loaded_before[memo]  # the same file, already checked in this plan
-            continue
-        try:
-            if kind == "timeseries":  # also takes the published national layout, as the notebook does
-                from analysis.reports.trends import compute as trends
-
-                loaded[name] = trends.read_series(path, columns)
-            else:
-                loaded[name] = inputs.load(path, kind, columns, campaigns=campaigns)
-            if loaded_before is not None:
-                loaded_before[memo] = loaded[name]
-        except WorkbookError as exc:
-            problems.extend(str(exc).splitlines())
-    if not problems and "campaign_id" in values and "campaigns_path" in loaded:
-        problems.extend(_check_campaign(values, loaded, source))
+        unusable = inputs.file_problem(config.resolve(value))
+        if unusable:  # not found, a folder, a pipe, past the byte limit...: said as such
+            problems.append(f"{source}: parameter {name!r}: input {value}: {unusable}")
     if problems:
         raise ParamsError(problems)
-
-
-def _check_campaign(values: dict, loaded: dict, source: str) -> list[str]:
-    """The campaign exists; a progress request's sessions and as_of fit it."""
-    from analysis.inputs import published
-    from analysis.reports.campaign_progress import compute as progress
-
+    declaration = f"analysis.reports.{notebook}.inputs"
+    if importlib.util.find_spec(f"analysis.reports.{notebook}") is None:
+        return  # a notebook without a report package of its own declares no input kinds
     try:
-        plan = published.campaign(values["campaign_id"], loaded["campaigns_path"])
-    except UnknownCampaign as exc:
-        return [f"{source}: {exc}"]
-    if "as_of" not in values:
-        return []
-    try:
-        if "sessions_path" in loaded:
-            sheet = loaded["sessions_path"]
-        else:
-            sheet = progress.published_sheet(plan.campaign_id, loaded["campaigns_path"])
-        progress.prepare(sheet, plan, loaded["campaigns_path"], values.get("as_of"))
+        importlib.import_module(declaration).read(values)
     except WorkbookError as exc:
-        return [f"{source}: {exc}"]
-    return []
+        lines = str(exc).splitlines()  # a file's problems name the file; others name the params
+        if not isinstance(exc, InputError):
+            lines = [f"{source}: {line}" for line in lines]
+        raise ParamsError(lines) from None

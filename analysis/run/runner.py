@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from analysis import config, errors
-from analysis.output import publish
+from analysis.output import pdf, provenance, publish
 from analysis.run import kernels, params
 
 FINGERPRINT_FILE = ".fingerprint"
@@ -103,45 +103,46 @@ def fingerprint(notebook: Path, values: dict, code: list[bytes] | None = None) -
 
 
 def plan(
-    params_files: list[Path],
-    names: list[str] | None,
-    overrides: dict,
-    out: Path,
-    force: bool = False,
-    on_stale=None,
+    params_files: list[Path], names: list[str] | None, overrides: dict, out: Path, force: bool = False,
+    name: str | None = None, on_stale=None,
 ) -> list[Job]:
     """All jobs of a run, checked; raises ParamsError listing every problem.
 
     Inputs of a job that is up to date were checked when its report was made
-    and have not changed since, so they are not read again. When the parameters
-    are right, `on_stale(jobs)` gets the jobs that will run before their inputs
-    are checked (the runner starts its workers then).
+    and have not changed since, so they are not read again. A params file's
+    `notebooks:` list narrows the notebooks for that file; `-n` narrows further.
+    When the parameters are right, `on_stale(jobs)` gets the jobs that will run
+    before their inputs are checked (the runner starts its workers then).
     """
     cache = out / CACHE_DIR / "parameters.json"
     saved = params.read_cache(cache)
     every, fresh = params.declared_all(params.notebooks(None), saved)
     chosen_notebooks = params.notebooks(names)
-    specs = {name: every[name] for name in chosen_notebooks}
+    specs = {nb: every[nb] for nb in chosen_notebooks}
     known = {n for s in every.values() for n in s}
-    jobs, stale, problems, loaded, code = [], [], [], {}, code_digest()
-    runs = [p.stem for p in params_files]
+    jobs, stale, problems, code = [], [], [], code_digest()
+    runs = [params.run_name(p.stem, overrides, name) for p in params_files]
     if len(set(runs)) != len(runs):
         problems.append("two params files share a name; each run is named after its file's stem")
-    for params_file in params_files:
+    origins = dict.fromkeys(overrides, params.COMMAND_LINE)
+    for params_file, run in zip(params_files, runs, strict=True):
         try:
-            given = {**params.load_params_file(params_file), **overrides}
-            selected = params.select(given, specs, str(params_file), known)
+            given, wanted = params.split_notebooks(params.load_params_file(params_file), str(params_file),
+                                                   list(every))
+            mine = {nb: specs[nb] for nb in chosen_notebooks if wanted is None or nb in wanted}
+            selected = params.select({**given, **overrides}, mine, str(params_file), known, origins)
         except errors.ParamsError as exc:
             problems.extend(exc.problems)
             continue
-        for notebook, path in chosen_notebooks.items():
+        for notebook in mine:
+            path = chosen_notebooks[notebook]
             values = params.effective(specs[notebook], selected[notebook])
             job = Job(
-                run=params_file.stem,
+                run=run,
                 notebook=notebook,
                 notebook_path=str(path),
                 parameters=selected[notebook],
-                target=str(out / params_file.stem / notebook),
+                target=str(out / run / notebook),
                 fingerprint=fingerprint(path, values, code),
             )
             jobs.append(job)
@@ -149,9 +150,9 @@ def plan(
                 stale.append((job, values, f"{params_file} [{notebook}]"))
     if stale and on_stale and not problems:
         on_stale([job for job, _, _ in stale])
-    for _, values, source in stale:
+    for job, values, source in stale:
         try:
-            params.check_inputs(values, source, loaded)
+            params.check_inputs(job.notebook, values, source)
         except errors.ParamsError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -179,14 +180,7 @@ def clean_leftovers(out: Path) -> None:
 # executing (in a worker process) ---------------------------------------------
 @functools.cache
 def _versions() -> dict:
-    import importlib.metadata as md
-
-    names = ["pandas", "numpy", "matplotlib", "seaborn", "papermill", "scipy", "statsmodels"]
-    found = {"python": sys.version.split()[0]}
-    for name in names:
-        with contextlib.suppress(md.PackageNotFoundError):
-            found[name] = md.version(name)
-    return found
+    return provenance.versions()
 
 
 def _swap_into_place(built: Path, target: Path) -> None:
@@ -228,7 +222,7 @@ def execute(job: Job) -> Result:
             )
         except papermill.PapermillExecutionError as exc:
             return _keep_failure(job, build, executed, started, f"{exc.ename}: {exc.evalue}")
-        publish.finish_report(build, job.run, job.notebook, job.parameters, _versions())
+        dropped = publish.finish_report(build, job.run, job.notebook, job.parameters, _versions())
         (build / FINGERPRINT_FILE).write_text(job.fingerprint)
         _swap_into_place(build, target)
     except Exception as exc:  # disk full, permissions: the old report must survive
@@ -236,10 +230,11 @@ def execute(job: Job) -> Result:
         return Result(
             job.run, job.notebook, "failed", time.monotonic() - started, "", f"{type(exc).__name__}: {exc}"
         )
-    return Result(
-        job.run, job.notebook, "ok", time.monotonic() - started, str(target / "report.html"),
-        extra={"kernel": kernels.last_launch()} if _warm_kernels else {},
-    )
+    extra = {"dropped": dropped}
+    if _warm_kernels:
+        extra["kernel"] = kernels.last_launch()
+    return Result(job.run, job.notebook, "ok", time.monotonic() - started, str(target / "report.html"),
+                  extra=extra)
 
 
 def _keep_failure(job: Job, build: Path, executed: Path, started: float, message: str) -> Result:
@@ -281,18 +276,19 @@ def run(
     jobs: int | None = None,
     force: bool = False,
     echo=print,
+    name: str | None = None,
 ) -> int:
     """Plan, execute and publish; returns the exit code (0 ok, 1 a notebook failed, 2 bad input)."""
     workers = _Workers(jobs)
     try:
-        return _run(params_files, names, overrides, out, force, echo, workers)
+        return _run(params_files, names, overrides, out, force, echo, name, workers)
     finally:
         workers.stop()
 
 
-def _run(params_files, names, overrides, out, force, echo, workers: _Workers) -> int:
+def _run(params_files, names, overrides, out, force, echo, name, workers: _Workers) -> int:
     try:
-        planned = plan(params_files, names, overrides, out, force, on_stale=workers.start)
+        planned = plan(params_files, names, overrides, out, force, name, on_stale=workers.start)
     except errors.ParamsError as exc:
         for line in exc.problems:
             echo(f"error: {line}", file=sys.stderr)
@@ -312,12 +308,14 @@ def _run(params_files, names, overrides, out, force, echo, workers: _Workers) ->
     total = len(planned)
     for r in results:
         echo(f"[{len(results)}/{total}] {r.run} / {r.notebook}: up to date")
+    printer = pdf.Printer()  # one browser for the batch, started by the first report it prints
     if todo:
         workers.start(todo)
         echo(f"running {len(todo)} notebook{'s' if len(todo) > 1 else ''} on {workers.size} "
              f"worker{'s' if workers.size > 1 else ''}, {workers.kernels}")
-        workers.execute(todo, results, total, echo)
+        workers.execute(todo, results, total, echo, printer)
         workers.stop()
+    _finish_pdfs(printer, results, echo)
     for run_name in dict.fromkeys(j.run for j in planned):
         mine = [r for r in results if r.run == run_name]
         publish.write_run_status(out / run_name, [asdict(r) for r in mine])
@@ -362,7 +360,7 @@ class _Workers:
         self.pool = ProcessPoolExecutor(max_workers=self.size, initializer=_worker_init, initargs=(address,))
         self.pool.submit(int)  # the workers start now (all at once, as forked processes do)
 
-    def execute(self, todo: list[Job], results: list[Result], total: int, echo) -> None:
+    def execute(self, todo: list[Job], results: list[Result], total: int, echo, printer: pdf.Printer) -> None:
         futures = {self.pool.submit(execute, job): job for job in todo}
         for future in as_completed(futures):
             job = futures[future]
@@ -371,6 +369,7 @@ class _Workers:
             except Exception as exc:  # a worker that died
                 result = Result(job.run, job.notebook, "failed", 0.0, "", f"worker died: {exc}")
             results.append(result)
+            _print_pdf(printer, result, echo)  # here, while the workers run the next notebooks
             kernel = result.extra.get("kernel", "warm")
             note = f", {kernel} kernel" if self.server and kernel != "warm" else ""
             echo(
@@ -385,6 +384,28 @@ class _Workers:
         if self.server:
             self.server.stop()
             self.server = None
+
+
+def _print_pdf(printer: pdf.Printer, result: Result, echo) -> None:
+    """report.pdf beside a finished report; a note when its export left warnings out."""
+    if result.status == "failed" or not Path(result.report).is_file():
+        return
+    dropped = result.extra.get("dropped", {}).get("stderr", 0)
+    if dropped:
+        echo(f"note: {result.run} / {result.notebook}: {dropped} warning output(s) left out of report.html")
+    printer.print(Path(result.report))
+
+
+def _finish_pdfs(printer: pdf.Printer, results: list[Result], echo) -> None:
+    """The PDFs of up-to-date reports made without a browser, then one line if none could be made."""
+    try:
+        for result in results:
+            if result.status == "up to date" and not (Path(result.report).parent / pdf.PDF_FILE).is_file():
+                _print_pdf(printer, result, echo)
+    finally:
+        printer.close()
+    if printer.reason:
+        echo(f"warning: report.pdf not written: {printer.reason}", file=sys.stderr)
 
 
 def _bar(done: int, total: int, width: int = 20) -> str:

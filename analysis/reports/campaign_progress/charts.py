@@ -1,4 +1,8 @@
-"""Figures of the campaign-progress report. Each function returns a Figure and never shows it."""
+"""Figures of the campaign-progress report. Each function returns a Figure and never shows it.
+
+Tables come in as `disclosure.Safe` tables (`compute.sessions_table`, `compute.by_site`);
+the rest from the key figures, the sheet's details (`compute.details`) and the projection.
+"""
 
 from __future__ import annotations
 
@@ -9,53 +13,12 @@ import pandas as pd
 from babel.dates import format_date
 from matplotlib.ticker import FuncFormatter
 
-from analysis.text import i18n
+from analysis.inputs.published import Campaign
+from analysis.model import disclosure
 from analysis.output.theme import PALETTE, int_axis, theme
-from analysis.reports.campaign_progress.compute import Outlook, Progress, cumulative, units_to_date
-
-LABELS = {
-    "pc_cumulative_title": {
-        "vi": "Đơn vị máu tích lũy so với chỉ tiêu",
-        "en": "Units collected so far against the target",
-    },
-    "pc_collected": {"vi": "Đã thu (tích lũy)", "en": "Collected (cumulative)"},
-    "pc_target": {"vi": "Chỉ tiêu: {n}", "en": "Target: {n}"},
-    "pc_as_of": {"vi": "Tính đến {date}", "en": "As of {date}"},
-    "pc_remaining": {"vi": "Buổi còn lại ({n})", "en": "Remaining sessions ({n})"},
-    "pc_remaining_undated": {
-        "vi": "Còn {n} buổi (chưa có ngày trong bảng)",
-        "en": "{n} sessions remain (not dated in the sheet)",
-    },
-    "pc_projection": {
-        "vi": "Dự báo {mid} (khoảng 90%: {low}–{high})",
-        "en": "Projected {mid} (90% interval {low}–{high})",
-    },
-    "pc_lower_bound": {
-        "vi": "Số đã công bố: ít nhất {n}",
-        "en": "Published tally: at least {n}",
-    },
-    "pc_final": {"vi": "Kết quả cuối cùng đã công bố: {n}", "en": "Published final result: {n}"},
-    "pc_sites_title": {"vi": "Đơn vị máu theo điểm hiến máu", "en": "Units by site"},
-    "pc_registered": {"vi": "Số đăng ký", "en": "Registered"},
-    "pc_sites_x": {"vi": "Người đăng ký / đơn vị máu", "en": "Officers registered / units"},
-    "pc_units": {"vi": "Đơn vị máu", "en": "Units"},
-    "pc_yield_note": {"vi": "{units} ({yield_}/lượt)", "en": "{units} ({yield_} per turn)"},
-    "pc_sessions_title": {
-        "vi": "Đơn vị máu mỗi buổi và mức cần cho mỗi buổi còn lại",
-        "en": "Units per session, and what each remaining session must bring",
-    },
-    "pc_held": {"vi": "Buổi đã tổ chức", "en": "Sessions held"},
-    "pc_mean_held": {
-        "vi": "Trung bình mỗi buổi đã tổ chức: {n}",
-        "en": "Mean per session held: {n}",
-    },
-    "pc_needed": {
-        "vi": "Cần mỗi buổi còn lại: {n}",
-        "en": "Needed per remaining session: {n}",
-    },
-    "pc_remaining_x": {"vi": "còn lại {i}", "en": "to come {i}"},
-}
-i18n.register(LABELS)
+from analysis.reports.campaign_progress.compute import cumulative
+from analysis.reports.campaign_progress.projection import Outlook
+from analysis.text import i18n
 
 
 def _date_axis(ax, lang: str) -> None:
@@ -65,30 +28,34 @@ def _date_axis(ax, lang: str) -> None:
                                  locale="vi_VN" if lang == "vi" else "en_GB")))
 
 
-def cumulative_progress(p: Progress, figs: dict, outlook: Outlook, lang: str):
+def cumulative_progress(sessions: disclosure.Safe, plan: Campaign, sheet: dict, figs: dict,
+                        outlook: Outlook, lang: str):
     """Cumulative units by date, the target line, as_of, remaining sessions and the projection."""
+    rows = disclosure.require(sessions).frame
+    held = rows[rows["state"] == "held"]
+    as_of = pd.Timestamp(figs["as_of"]) if figs["as_of"] is not None else None
+    complete, target_q = sheet["complete"], sheet["target"]
     theme()
     fig, ax = plt.subplots(figsize=(8.5, 4.8))
-    plan = p.plan
-    target = None if p.target is None else p.target.value
-    start = plan.start_date if plan.start_date is not None else p.sessions["session_date"].min()
-    end = plan.end_date if plan.end_date is not None else p.sessions["session_date"].max()
+    target = None if target_q is None else target_q.value
+    start = plan.start_date if plan.start_date is not None else rows["session_date"].min()
+    end = plan.end_date if plan.end_date is not None else rows["session_date"].max()
     top = [target or 0]
 
-    if p.complete and len(p.held):
-        cum = cumulative(p.held)
-        xs = [start, *cum["session_date"], p.as_of]
+    if complete and len(held):
+        cum = cumulative(held)
+        xs = [start, *cum["session_date"], as_of]
         ys = [0.0, *cum["cumulative_units"], cum["cumulative_units"].iloc[-1]]
         ax.plot(xs, ys, drawstyle="steps-post", color=PALETTE["history"], linewidth=2.2,
                 label=i18n.t("pc_collected", lang))
         ax.scatter(cum["session_date"], cum["cumulative_units"], color=PALETTE["history"],
                    zorder=3, s=22)
         top.append(ys[-1])
-    elif not p.complete:
-        units = units_to_date(p)
-        ax.scatter([p.as_of], [units.value], marker="^", s=90, color=PALETTE["history"], zorder=3,
+    elif not complete:
+        units = sheet["units"]
+        ax.scatter([as_of], [units.value], marker="^", s=90, color=PALETTE["history"], zorder=3,
                    label=i18n.t("pc_lower_bound", lang, n=i18n.fmt_int(units.value, lang)))
-        ax.annotate("", xy=(p.as_of, units.value * 1.12), xytext=(p.as_of, units.value),
+        ax.annotate("", xy=(as_of, units.value * 1.12), xytext=(as_of, units.value),
                     arrowprops=dict(arrowstyle="->", color=PALETTE["history"]))
         top.append(units.value * 1.12)
     if plan.units_collected is not None and plan.end_date is not None:
@@ -99,36 +66,37 @@ def cumulative_progress(p: Progress, figs: dict, outlook: Outlook, lang: str):
 
     if target is not None:
         ax.axhline(target, color=PALETTE["target"], linestyle="--", linewidth=1.5,
-                   label=i18n.t("pc_target", lang, n=i18n.fmt_q(p.target, lang)))
-    if p.as_of is not None:
-        ax.axvline(p.as_of, color=PALETTE["grey"], linestyle=":", linewidth=1.2,
-                   label=i18n.t("pc_as_of", lang, date=i18n.fmt_date(p.as_of, lang)))
+                   label=i18n.t("pc_target", lang, n=i18n.fmt_q(target_q, lang)))
+    if as_of is not None:
+        ax.axvline(as_of, color=PALETTE["grey"], linestyle=":", linewidth=1.2,
+                   label=i18n.t("pc_as_of", lang, date=i18n.fmt_date(as_of, lang)))
 
     proj = outlook.projection
     if proj is not None and outlook.basis != "done":
         done = figs["units_to_date"]
-        ax.fill_between([p.as_of, end], [done, proj.low], [done, proj.high],
+        ax.fill_between([as_of, end], [done, proj.low], [done, proj.high],
                         color=PALETTE["projection"], alpha=0.18, linewidth=0)
-        ax.plot([p.as_of, end], [done, proj.expected], color=PALETTE["projection"],
+        ax.plot([as_of, end], [done, proj.expected], color=PALETTE["projection"],
                 linestyle="--", linewidth=1.5)
         ax.errorbar([end], [proj.expected],
                     yerr=[[proj.expected - proj.low], [proj.high - proj.expected]],
                     fmt="o", color=PALETTE["projection"], capsize=5, zorder=4,
                     label=i18n.t("pc_projection", lang, mid=i18n.fmt_int(proj.expected, lang),
                                  low=i18n.fmt_int(proj.low, lang),
-                                 high=i18n.fmt_int(proj.high, lang)))
+                                 high=i18n.fmt_int(proj.high, lang),
+                                 level=i18n.fmt_pct(proj.level, lang, 0)))
         top.append(proj.high)
 
     ymax = max(top) * 1.12 if max(top) > 0 else 1.0
     # only a complete sheet's later rows are the sessions still to come
-    upcoming = (pd.concat([p.pending["session_date"], p.future["session_date"]])
-                if p.complete else pd.Series([], dtype="datetime64[ns]"))
+    upcoming = (rows.loc[rows["state"].isin(["pending", "future"]), "session_date"]
+                if complete else pd.Series([], dtype="datetime64[ns]"))
     n_rem = figs.get("sessions_remaining")
     if len(upcoming):
         ax.scatter(upcoming, [ymax * 0.025] * len(upcoming), marker="v", s=70,
                    facecolors="white", edgecolors=PALETTE["target"], linewidths=1.5, zorder=3,
                    label=i18n.t("pc_remaining", lang, n=i18n.fmt_int(len(upcoming), lang)))
-    elif n_rem and p.complete:
+    elif n_rem and complete:
         ax.text(0.99, 0.03, i18n.t("pc_remaining_undated", lang, n=i18n.fmt_int(n_rem, lang)),
                 transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
                 color=PALETTE["target"])
@@ -146,10 +114,10 @@ def cumulative_progress(p: Progress, figs: dict, outlook: Outlook, lang: str):
     return fig
 
 
-def site_units(table: pd.DataFrame, lang: str):
+def site_units(sites: disclosure.Safe, lang: str):
     """Units by site (registered behind, when the sheet gives it), yield written on each bar."""
     theme()
-    table = table.sort_values("units")
+    table = disclosure.require(sites).frame.sort_values("units")
     fig, ax = plt.subplots(figsize=(8.5, max(2.6, 1.2 + 0.42 * len(table))))
     y = np.arange(len(table))
     units = table["units"].astype(float).to_numpy()
@@ -175,10 +143,11 @@ def site_units(table: pd.DataFrame, lang: str):
     return fig
 
 
-def session_units(p: Progress, figs: dict, lang: str):
+def session_units(sessions: disclosure.Safe, figs: dict, lang: str):
     """Units of each held session in date order, then the level each remaining one must reach."""
     theme()
-    held = p.held
+    rows = disclosure.require(sessions).frame
+    held = rows[rows["state"] == "held"]
     n_rem = figs.get("sessions_remaining") or 0
     needed = figs.get("units_needed_per_remaining_session")
     fig, ax = plt.subplots(figsize=(8.5, 4.2))

@@ -16,8 +16,10 @@ them.) Counting rules, used by every figure here and stated in the report:
   bound for the units to date, together with the campaign's published
   checkpoints, and no count of sessions held.
 
-The projection is the scenario model of `analysis.scenario` applied to the
-remaining sessions (`projection`).
+The projection is the scenario model applied to the remaining sessions
+(`projection`); the key figures are in `figures`, the tables as the reader
+sees them in `tables`, and the text in the report's templates, filled by
+`context`. Tables that reach a reader leave here as `disclosure.Safe` tables.
 """
 
 from __future__ import annotations
@@ -26,23 +28,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.errors import ProgressError
-from analysis.model import campaign
-from analysis.text import i18n
 from analysis import inputs
+from analysis.errors import ProgressError
 from analysis.inputs import published
-from analysis.model import scenario
 from analysis.inputs.published import Campaign
+from analysis.model import campaign, disclosure
 from analysis.qualified import Qualified
-
-LEVEL = 0.9
-
-KEY_METRICS = (
-    "as_of", "sessions_held", "units_to_date", "pct_of_target",
-    "units_needed_per_remaining_session", "projected_final_units", "projected_final_low",
-    "projected_final_high", "p_target_met", "yield_to_date",
-)
-
 
 # ---------------------------------------------------------------------------
 # preparing the sheet
@@ -178,14 +169,21 @@ def prepare(
     )
 
 
+def published_sheet(campaign_id: str, campaigns: pd.DataFrame, path=None) -> pd.DataFrame:
+    """The campaign's sessions as the press published them (data/published/sessions.csv).
+
+    Only that campaign's rows are taken (other forces' sessions there may lack a
+    date), then checked as a session sheet like any analyst's file.
+    """
+    rows = published.sessions(path)
+    rows = rows[rows["campaign_id"] == campaign_id].drop(columns=["organizer", "note"], errors="ignore")
+    rows = rows.assign(session_date=rows["session_date"].dt.strftime("%Y-%m-%d"))
+    file = str(path or "data/published/sessions.csv")
+    return inputs.validate(rows.astype("string").reset_index(drop=True), "sessions", campaigns, file=file)
+
+
 # ---------------------------------------------------------------------------
 # figures to date
-
-
-def _total(column: pd.Series) -> float | None:
-    """Sum of a count column, None when it has no value at all."""
-    value = column.sum(min_count=1)
-    return None if pd.isna(value) else float(value)
 
 
 def units_to_date(p: Progress) -> Qualified | None:
@@ -254,6 +252,27 @@ def pace_units(p: Progress) -> float | None:
     return p.target.value * min(len(p.held), p.plan.sessions_planned) / p.plan.sessions_planned
 
 
+def details(p: Progress) -> dict:
+    """What the report says beyond its key figures: the sheet's row counts, sums and qualifiers.
+
+    Sessions and units only; the text and the charts read these, never the sheet itself.
+    """
+    turns = p.held.dropna(subset=["units", "turns"]) if "turns" in p.held else None
+    deferred = p.held.dropna(subset=["deferred", "turns"]) if {"deferred", "turns"} <= set(p.held) else None
+    return {
+        "complete": p.complete,
+        "target": p.target,
+        "units": units_to_date(p),
+        "pending": len(p.pending),
+        "future": len(p.future),
+        "left_aside": p.left_aside,
+        "turns": None if turns is None else float(turns["turns"].sum()),
+        "units_with_turns": None if turns is None else float(turns["units"].sum()),
+        "deferred": None if deferred is None else float(deferred["deferred"].sum()),
+        "mean_units_held": float(p.held["units"].mean()) if len(p.held) else None,
+    }
+
+
 def cumulative(held: pd.DataFrame) -> pd.DataFrame:
     """Units by session date and their running total."""
     by_day = held.groupby("session_date", as_index=False)["units"].sum()
@@ -262,8 +281,12 @@ def cumulative(held: pd.DataFrame) -> pd.DataFrame:
     return by_day
 
 
-def by_site(held: pd.DataFrame) -> pd.DataFrame:
-    """One row per site: sessions, registered, turns, deferred, units, yield, deferral rate."""
+def by_site(held: pd.DataFrame) -> disclosure.Safe:
+    """One row per site: sessions, registered, turns, deferred, units, yield, deferral rate.
+
+    Units of blood and session tallies of a whole site, no table of people: it
+    passes the door as it is (`disclosure.no_people`).
+    """
     frame = held.copy()
     for col in ("registered", "turns", "deferred"):
         if col not in frame:
@@ -284,702 +307,18 @@ def by_site(held: pd.DataFrame) -> pd.DataFrame:
     table = table.sort_values("units", ascending=False).reset_index()
     for col in ("registered", "turns", "deferred", "units"):
         table[col] = table[col].round().astype("Int64")
-    return table
+    return disclosure.no_people(table)
+
+
+def sessions_table(p: Progress) -> disclosure.Safe:
+    """Every session of the campaign in the sheet, by date: its units and whether it is
+    held, pending (dated on or before as_of, no units yet) or future (after as_of)."""
+    parts = [frame.assign(state=state) for state, frame in
+             (("held", p.held), ("pending", p.pending), ("future", p.future))]
+    rows = pd.concat(parts, ignore_index=True) if len(p.sessions) else p.sessions.assign(state="")
+    return disclosure.no_people(rows[["session_date", "site", "units", "state"]])
 
 
 def historical_yield(snapshot: pd.Series | None) -> float | None:
     """Units per turn of a cumulative snapshot (None without one)."""
     return None if snapshot is None else campaign.historical_yield(snapshot["turns"], snapshot["units"])
-
-
-def sources_used(
-    p: Progress,
-    outlook: Outlook,
-    snapshot: pd.Series | None,
-    yield_sessions: pd.DataFrame,
-    sources: pd.DataFrame,
-) -> list[str]:
-    """The published sources behind the report's figures, as ids of `sources`."""
-
-    def split(value) -> list[str]:
-        return [] if value is None or pd.isna(value) else str(value).split(";")
-
-    ids = list(p.plan.source_ids)
-    if "source_id" in p.held:
-        ids += [i for v in p.held["source_id"] for i in split(v)]
-    if p.checkpoint is not None:
-        ids += split(p.checkpoint.get("source_id"))
-    if snapshot is not None:
-        ids += split(snapshot.get("source_id"))
-    if outlook.basis == "history_yield":
-        usable = scenario.session_yields(yield_sessions).index
-        ids += [i for v in yield_sessions.loc[usable, "source_id"] for i in split(v)]
-    known = set(sources["source_id"])
-    return [i for i in dict.fromkeys(ids) if i in known]
-
-
-# ---------------------------------------------------------------------------
-# projection
-
-
-@dataclass(frozen=True)
-class Outlook:
-    """The projection of the final total and what it rests on."""
-
-    projection: scenario.Projection | None
-    basis: str  # held_yield, history_yield, held_units, done, none_*
-    model: scenario.YieldModel | None = None
-    scale: float | None = None  # officers still to come, or remaining sessions
-    registered_rest: float | None = None
-
-
-def projection(
-    p: Progress,
-    hist_yield: float | None,
-    published_yields: pd.Series,
-    level: float = LEVEL,
-) -> Outlook:
-    """Final total = units to date + the remaining sessions under the scenario model.
-
-    The remaining sessions' registrations are the campaign's registered minus
-    those registered at sessions held, spread evenly over them. Their yield
-    (units per registered officer) is measured on the held sessions once two
-    of them give registrations (`scenario.held_model`); before that it is the
-    historical yield with the spread of the published sessions, as in the
-    plan report (`scenario.yield_model`). When registrations are missing (in
-    the sheet or in the campaign's figures) the remaining sessions bring the
-    mean units per held session, with its spread. `hist_yield` None: no
-    historical totals before the campaign.
-    """
-    done = units_to_date(p)
-    n_rem, _ = sessions_remaining(p)
-    target = None if p.target is None else p.target.value
-    if p.as_of is None:
-        return Outlook(None, "none_no_sessions")
-    if not p.complete:
-        return Outlook(None, "none_incomplete")
-    if n_rem is None:
-        return Outlook(None, "none_no_plan")
-    if n_rem == 0:
-        return Outlook(scenario.project_remaining(None, done.value, 0, target, level), "done")
-    reg_held = registered_to_date(p)
-    reg_plan = None if p.plan.registered is None else p.plan.registered.value
-    rest = None if reg_held is None or reg_plan is None else reg_plan - reg_held
-    if rest is not None and rest > 0:
-        yields = scenario.session_yields(p.held)
-        if len(yields) >= 2:
-            model = scenario.held_model(yields, n_rem)
-            basis = "held_yield"
-        elif hist_yield is not None and len(published_yields.dropna()) >= 2:
-            model = scenario.yield_model(hist_yield, published_yields, n_rem)
-            basis = "history_yield"
-        else:
-            model = None
-        if model is not None:
-            proj = scenario.project_remaining(model, done.value, rest, target, level, most=rest)
-            return Outlook(proj, basis, model, rest, rest)
-    per_session = p.held["units"].astype(float)
-    if len(per_session) >= 2:
-        model = scenario.held_model(per_session, n_rem)
-        proj = scenario.project_remaining(model, done.value, n_rem, target, level)
-        return Outlook(proj, "held_units", model, float(n_rem), rest)
-    return Outlook(None, "none_too_few")
-
-
-# ---------------------------------------------------------------------------
-# key figures
-
-
-def _whole(value: float | None) -> int | float | None:
-    """A count as an int (metrics.json shows 2348, not 2348.0)."""
-    if value is None or pd.isna(value):
-        return None
-    return int(value) if float(value).is_integer() else float(value)
-
-
-def key_figures(p: Progress, outlook: Outlook) -> dict[str, object]:
-    """The contract's key figures of `campaign_progress`, then a few more.
-
-    Null where unknown: no session of the campaign in the sheet nulls them all;
-    an incomplete sheet nulls the sessions held and everything that needs them.
-    """
-    units = units_to_date(p)
-    target = None if p.target is None else p.target.value
-    n_rem, counted = sessions_remaining(p)
-    still = None if units is None or target is None else max(target - units.value, 0.0)
-    yield_, _ = ratio_over(p.held, "units", "turns")
-    deferral, _ = ratio_over(p.held, "deferred", "turns")
-    per_registered, _ = ratio_over(p.held, "units", "registered")
-    proj = outlook.projection
-    final = p.plan.units_collected
-    known = p.as_of is not None
-    return {
-        "as_of": p.as_of.date().isoformat() if known else None,
-        "sessions_held": len(p.held) if known and p.complete else None,
-        "units_to_date": _whole(units.value) if units is not None else None,
-        "pct_of_target": units.value / target if units is not None and target else None,
-        "units_needed_per_remaining_session": still / n_rem if still is not None and n_rem else None,
-        "projected_final_units": proj.expected if proj else None,
-        "projected_final_low": proj.low if proj else None,
-        "projected_final_high": proj.high if proj else None,
-        "p_target_met": proj.p_target_met if proj else None,
-        "yield_to_date": yield_ if known else None,
-        # more figures
-        "units_to_date_qualifier": units.qualifier if units is not None else None,
-        "target_units": _whole(target),
-        "sessions_planned": p.plan.sessions_planned,
-        "sessions_remaining": n_rem,
-        "sessions_remaining_counted_from": counted,
-        "sessions_reported": len(p.held) if known else 0,
-        "units_still_needed": _whole(still),
-        "pace_units": pace_units(p),
-        "registered_to_date": _whole(registered_to_date(p)) if known else None,
-        "units_per_registered_to_date": per_registered if known else None,
-        "deferral_rate_to_date": deferral if known else None,
-        "projection_basis": outlook.basis,
-        "final_units_published": _whole(final.value) if final is not None else None,
-    }
-
-
-# ---------------------------------------------------------------------------
-# report text
-
-LABELS: dict[str, dict[str, str]] = {
-    "cp_title": {
-        "vi": "# {name}: tiến độ đến {date}",
-        "en": "# {name}: progress to {date}",
-    },
-    "cp_title_nodate": {"vi": "# {name}: tiến độ", "en": "# {name}: progress"},
-    "cp_status": {
-        "vi": "## Đã thu được bao nhiêu\n\nĐến hết ngày {date}, đã tổ chức {held}{of_planned} "
-        "và thu được {units} đơn vị máu, bằng {pct} chỉ tiêu {target} đơn vị.",
-        "en": "## Where the drive stands\n\nBy the end of {date}, {held}{of_planned} had "
-        "been held and had brought {units} units: {pct} of the {target}-unit target.",
-    },
-    "cp_of_planned": {"vi": " trong {planned} buổi dự kiến", "en": " of {planned} planned"},
-    "cp_status_incomplete": {
-        "vi": "## Đã thu được bao nhiêu\n\nĐến ngày {date} đã thu được {units} đơn vị máu "
-        "(số đã công bố), bằng {pct} chỉ tiêu {target} đơn vị.",
-        "en": "## Where the drive stands\n\nBy {date} the drive had brought {units} units "
-        "(as published): {pct} of the {target}-unit target.",
-    },
-    "cp_pace_ahead": {
-        "vi": "Nếu chia đều chỉ tiêu cho các buổi, đến nay cần {pace} đơn vị: chiến dịch đang "
-        "vượt nhịp độ {gap} đơn vị.",
-        "en": "Spread evenly over the sessions, the target asks for {pace} units by now: the "
-        "drive is {gap} units ahead of that pace.",
-    },
-    "cp_pace_behind": {
-        "vi": "Nếu chia đều chỉ tiêu cho các buổi, đến nay cần {pace} đơn vị: chiến dịch đang "
-        "chậm hơn nhịp độ {gap} đơn vị.",
-        "en": "Spread evenly over the sessions, the target asks for {pace} units by now: the "
-        "drive is {gap} units behind that pace.",
-    },
-    "cp_final_published": {
-        "vi": "Kết quả cuối cùng đã công bố: {final} đơn vị máu ({pct} chỉ tiêu).",
-        "en": "Published final result: {final} units ({pct} of the target).",
-    },
-    "cp_counting": {
-        "vi": "Cách đếm: buổi đã tổ chức là buổi trong bảng có ngày trước hoặc bằng {date} và đã "
-        "có số đơn vị máu; số buổi còn lại = số buổi dự kiến của chiến dịch trừ số buổi đã tổ "
-        "chức ({remaining}).",
-        "en": "How sessions are counted: a session is held when the sheet dates it on or before "
-        "{date} and gives its units; remaining sessions = the campaign's planned sessions minus "
-        "those held ({remaining}).",
-    },
-    "cp_counting_sheet": {
-        "vi": "Cách đếm: buổi đã tổ chức là buổi trong bảng có ngày trước hoặc bằng {date} và đã "
-        "có số đơn vị máu; số buổi dự kiến chưa được công bố, nên số buổi còn lại là các buổi "
-        "bảng liệt kê mà chưa có số đơn vị máu ({remaining}).",
-        "en": "How sessions are counted: a session is held when the sheet dates it on or before "
-        "{date} and gives its units; the planned number of sessions is not published, so the "
-        "remaining sessions are those the sheet lists without units ({remaining}).",
-    },
-    "cp_listed_future": {
-        "vi": "Bảng còn liệt kê {sessions} sau ngày {date}: báo cáo này chỉ tính đến ngày {date} "
-        "nên chưa dùng các buổi đó.",
-        "en": "The sheet also lists {sessions} after {date}: this report stops at {date} and "
-        "leaves them out.",
-    },
-    "cp_listed_pending": {
-        "vi": "Có {sessions} ngày trước hoặc bằng {date} chưa có số đơn vị máu: chưa tính là "
-        "đã tổ chức, vẫn tính vào số buổi còn lại.",
-        "en": "Listed on or before {date} without units yet: {sessions}; these are not counted "
-        "as held, and still count as remaining.",
-    },
-    "cp_left_aside": {
-        "vi": "Bảng có {rows} thuộc chiến dịch khác; các dòng đó không được dùng.",
-        "en": "The sheet has {rows} of other campaigns; they are left aside.",
-    },
-    "cp_sites": {
-        "vi": "## Theo điểm hiến máu\n\nĐã tổ chức tại {sites}; nhiều đơn vị máu nhất: {site} "
-        "({units} đơn vị).",
-        "en": "## By site\n\nSessions were held at {sites}; the most units came from {site} "
-        "({units} units).",
-    },
-    "cp_n_session": {"vi": "{n} buổi", "en": "{n} sessions"},
-    "cp_n_session_one": {"vi": "{n} buổi", "en": "{n} session"},
-    "cp_n_site": {"vi": "{n} điểm", "en": "{n} sites"},
-    "cp_n_site_one": {"vi": "{n} điểm", "en": "{n} site"},
-    "cp_n_row": {"vi": "{n} dòng", "en": "{n} rows"},
-    "cp_n_row_one": {"vi": "{n} dòng", "en": "{n} row"},
-    "cp_yield": {
-        "vi": "## Tỷ lệ đơn vị/lượt và tỷ lệ hoãn hiến\n\n{turns} lượt đến hiến, cho {units} "
-        "đơn vị máu: {yield_} đơn vị mỗi lượt{hist}.",
-        "en": "## Yield and deferrals\n\nOfficers presented {turns} times and gave {units} "
-        "units: {yield_} units per turn{hist}.",
-    },
-    "cp_yield_hist": {"vi": " (lịch sử: {hist})", "en": " (history: {hist})"},
-    "cp_deferral": {
-        "vi": "{deferred} lượt bị hoãn hiến: {rate} số lượt.",
-        "en": "{deferred} turns were deferred: {rate} of turns.",
-    },
-    "cp_no_turns": {
-        "vi": "## Tỷ lệ đơn vị/lượt và tỷ lệ hoãn hiến\n\nBảng không có số lượt đến hiến, nên "
-        "không tính được tỷ lệ đơn vị/lượt và tỷ lệ hoãn hiến.",
-        "en": "## Yield and deferrals\n\nThe sheet gives no turns, so the yield per turn and the "
-        "deferral rate are not known.",
-    },
-    "cp_no_deferred": {
-        "vi": "Bảng không có số lượt bị hoãn hiến.",
-        "en": "The sheet gives no deferrals.",
-    },
-    "cp_per_registered": {
-        "vi": "Tính trên người đăng ký: {rate} đơn vị mỗi người.",
-        "en": "Per registered officer: {rate} units.",
-    },
-    "cp_needed": {
-        "vi": "## Mỗi buổi còn lại cần bao nhiêu\n\nCòn thiếu {still} đơn vị máu; còn {sessions} "
-        "nữa, tức {per} đơn vị mỗi buổi, so với trung bình {avg} đơn vị mỗi buổi đã tổ chức.",
-        "en": "## What each remaining session must bring\n\n{still} units are still needed; "
-        "with {sessions} to come, that is {per} units each, against {avg} per session held so "
-        "far.",
-    },
-    "cp_needed_first": {
-        "vi": "## Mỗi buổi còn lại cần bao nhiêu\n\nCòn thiếu {still} đơn vị máu; còn {sessions} "
-        "nữa, tức {per} đơn vị mỗi buổi.",
-        "en": "## What each remaining session must bring\n\n{still} units are still needed; "
-        "with {sessions} to come, that is {per} units each.",
-    },
-    "cp_needed_met_done": {
-        "vi": "## Mỗi buổi còn lại cần bao nhiêu\n\nĐã đạt chỉ tiêu, và không còn buổi nào.",
-        "en": "## What each remaining session must bring\n\nThe target is reached, and no "
-        "session remains.",
-    },
-    "cp_needed_met": {
-        "vi": "## Mỗi buổi còn lại cần bao nhiêu\n\nĐã đạt chỉ tiêu: các buổi còn lại không cần "
-        "thêm đơn vị nào.",
-        "en": "## What each remaining session must bring\n\nThe target is reached: the remaining "
-        "sessions need bring nothing more.",
-    },
-    "cp_needed_none_left": {
-        "vi": "## Mỗi buổi còn lại cần bao nhiêu\n\nKhông còn buổi nào; còn thiếu {still} đơn vị "
-        "so với chỉ tiêu.",
-        "en": "## What each remaining session must bring\n\nNo session remains; the drive ended "
-        "{still} units short of the target.",
-    },
-    "cp_needed_unknown": {
-        "vi": "## Mỗi buổi còn lại cần bao nhiêu\n\nCòn thiếu {still} đơn vị máu; số buổi còn lại "
-        "chưa biết, nên không chia được cho từng buổi.",
-        "en": "## What each remaining session must bring\n\n{still} units are still needed; the "
-        "number of remaining sessions is not known, so they cannot be split per session.",
-    },
-    "cp_projection": {
-        "vi": "## Dự báo tổng cuối cùng\n\n{model}\n\nDự báo {proj} đơn vị máu (khoảng 90%: {low} "
-        "đến {high}); xác suất đạt chỉ tiêu {p}.",
-        "en": "## Projected final total\n\n{model}\n\nProjected {proj} units (90% interval {low} "
-        "to {high}); chance of meeting the target {p}.",
-    },
-    "cp_model_held_yield": {
-        "vi": "Tổng cuối cùng = số đơn vị đã thu + số người còn lại ({rest}: {reg} người đăng ký "
-        "của chiến dịch trừ {reg_held} người đăng ký ở các buổi đã tổ chức) × số đơn vị trên mỗi "
-        "người đăng ký. Tỷ lệ này và độ dao động giữa các buổi đo trên {n} buổi đã tổ chức "
-        "(trung bình {mean}, độ lệch chuẩn {sd}); khoảng 90% tính cả dao động giữa các buổi lẫn "
-        "sai số do tỷ lệ chỉ ước lượng từ {n} buổi.",
-        "en": "The final total is the units collected so far plus the officers still to come "
-        "({rest}: {reg} registered for the drive, minus {reg_held} registered at sessions "
-        "held) times the units per registered officer. That rate and its spread between sessions "
-        "are measured on the {n} sessions held (mean {mean}, standard deviation {sd}), and the "
-        "90% interval allows both for that spread and for the rate being estimated from only "
-        "{n} sessions.",
-    },
-    "cp_model_history_yield": {
-        "vi": "Tổng cuối cùng = số đơn vị đã thu + số người còn lại ({rest}: {reg} người đăng ký "
-        "của chiến dịch trừ {reg_held} người đăng ký ở các buổi đã tổ chức) × tỷ lệ đơn vị/lượt "
-        "lịch sử {mean} đơn vị mỗi người. Chưa có hai buổi có số đăng ký, nên độ dao động "
-        "giữa các buổi lấy từ {n} buổi hiến máu đã công bố (độ lệch chuẩn {sd}), như trong báo cáo kế hoạch.",
-        "en": "The final total is the units collected so far plus the officers still to come "
-        "({rest}: {reg} registered for the drive, minus {reg_held} registered at sessions "
-        "held) times the historical yield {mean} units per officer. Fewer than two sessions "
-        "with registrations have been held, so the spread between sessions comes from {n} published sessions "
-        "(standard deviation {sd}), as in the plan report.",
-    },
-    "cp_model_held_units": {
-        "vi": "Tổng cuối cùng = số đơn vị đã thu + {sessions} còn lại × số đơn vị trung bình "
-        "mỗi buổi đã tổ chức ({mean}, độ lệch chuẩn {sd} trên {n} buổi), vì {why}. Khoảng 90% "
-        "tính cả dao động giữa các buổi lẫn sai số do trung bình chỉ ước lượng từ {n} buổi.",
-        "en": "The final total is the units collected so far plus {sessions} still to come "
-        "times the mean units per session held ({mean}, standard deviation {sd} over {n} "
-        "sessions), because {why}. The 90% interval allows both for the spread between "
-        "sessions and for the mean being estimated from only {n} sessions.",
-    },
-    "cp_why_no_registered_sheet": {
-        "vi": "bảng không có số đăng ký của mọi buổi đã tổ chức",
-        "en": "the sheet does not give every held session's registrations",
-    },
-    "cp_why_no_registered_plan": {
-        "vi": "số đăng ký của chiến dịch chưa được công bố",
-        "en": "the campaign's registrations are not published",
-    },
-    "cp_why_registered_used_up": {
-        "vi": "số đăng ký ở các buổi đã tổ chức đã bằng hoặc vượt số đăng ký của chiến dịch",
-        "en": "the sessions held already account for all of the campaign's registrations",
-    },
-    "cp_projection_done": {
-        "vi": "## Dự báo tổng cuối cùng\n\nĐã tổ chức đủ số buổi dự kiến: tổng cuối cùng là {units} "
-        "đơn vị máu, {verdict}.",
-        "en": "## Projected final total\n\nAll planned sessions are held: the final total is "
-        "{units} units, {verdict}.",
-    },
-    "cp_done_met": {"vi": "đạt chỉ tiêu", "en": "which meets the target"},
-    "cp_done_short": {"vi": "chưa đạt chỉ tiêu", "en": "short of the target"},
-    "cp_projection_none": {
-        "vi": "## Dự báo tổng cuối cùng\n\nKhông dự báo được: {why}.",
-        "en": "## Projected final total\n\nNo projection: {why}.",
-    },
-    "cp_none_no_sessions": {
-        "vi": "chưa có số liệu buổi hiến máu nào của chiến dịch",
-        "en": "no session figures of the campaign are known",
-    },
-    "cp_none_incomplete": {
-        "vi": "bảng chỉ có một số buổi đã công bố, nên không biết đã tổ chức bao nhiêu buổi và "
-        "bao nhiêu người đăng ký đã đến",
-        "en": "the sheet holds only some published sessions, so neither the sessions held nor "
-        "the registrations used up are known",
-    },
-    "cp_none_no_plan": {
-        "vi": "số buổi dự kiến chưa được công bố và bảng không liệt kê buổi nào sắp tới",
-        "en": "the planned number of sessions is not published and the sheet lists no session "
-        "to come",
-    },
-    "cp_none_too_few": {
-        "vi": "cần ít nhất hai buổi đã tổ chức (hoặc số đăng ký và tỷ lệ lịch sử) để đo độ "
-        "dao động",
-        "en": "the spread needs at least two held sessions (or registrations and a historical "
-        "yield)",
-    },
-    "cp_unknown": {"vi": "## Những gì chưa biết", "en": "## What is not known"},
-    "cp_unknown_no_sessions": {
-        "vi": "Chưa có số liệu buổi hiến máu nào của {campaign} trong {path}: báo cáo không cho "
-        "biết chiến dịch đã đi được bao xa, và các chỉ số chính để trống.",
-        "en": "No session figures of {campaign} are in {path}: the report cannot say how far "
-        "the drive got, and its key figures are empty.",
-    },
-    "cp_unknown_incomplete": {
-        "vi": "Bảng chỉ có các buổi đã được báo chí nêu, không phải mọi buổi: số đơn vị đến nay "
-        "là cận dưới, số buổi đã tổ chức chưa biết.",
-        "en": "The sheet holds only the sessions the press reported, not all of them: the units "
-        "to date are a lower bound and the number of sessions held is not known.",
-    },
-    "cp_unknown_planned": {
-        "vi": "Số buổi dự kiến chưa được công bố.",
-        "en": "The planned number of sessions is not published.",
-    },
-    "cp_unknown_registered": {
-        "vi": "Số người đăng ký của chiến dịch chưa được công bố.",
-        "en": "The campaign's registrations are not published.",
-    },
-    "cp_unknown_target": {
-        "vi": "Chỉ tiêu của chiến dịch chưa được công bố.",
-        "en": "The campaign's target is not published.",
-    },
-    "cp_unknown_turns": {
-        "vi": "Bảng không có số lượt đến hiến: tỷ lệ đơn vị/lượt và tỷ lệ hoãn hiến chưa biết.",
-        "en": "The sheet gives no turns: the yield per turn and the deferral rate are unknown.",
-    },
-    "cp_unknown_final": {
-        "vi": "Kết quả cuối cùng của chiến dịch chưa được công bố.",
-        "en": "The campaign's final result is not published.",
-    },
-    "cp_nothing_unknown": {
-        "vi": "Bảng có đủ các số liệu báo cáo cần.",
-        "en": "The sheet gives every figure the report needs.",
-    },
-    "cp_key_figures": {"vi": "## Các chỉ số chính", "en": "## Key figures"},
-    # metric and column labels
-    "as_of": {"vi": "Tính đến ngày", "en": "As of"},
-    "sessions_held": {"vi": "Số buổi đã tổ chức", "en": "Sessions held"},
-    "units_to_date": {"vi": "Đơn vị máu đến nay", "en": "Units to date"},
-    "pct_of_target": {"vi": "Tỷ lệ so với chỉ tiêu", "en": "Share of the target"},
-    "units_needed_per_remaining_session": {
-        "vi": "Đơn vị cần mỗi buổi còn lại",
-        "en": "Units needed per remaining session",
-    },
-    "projected_final_units": {"vi": "Dự báo tổng cuối cùng", "en": "Projected final total"},
-    "projected_final_low": {"vi": "Dự báo: cận dưới 90%", "en": "Projection: 90% low"},
-    "projected_final_high": {"vi": "Dự báo: cận trên 90%", "en": "Projection: 90% high"},
-    "yield_to_date": {"vi": "Tỷ lệ đơn vị/lượt đến nay", "en": "Yield to date (units per turn)"},
-    "col_site": {"vi": "Điểm hiến máu", "en": "Site"},
-    "col_sessions": {"vi": "Số buổi", "en": "Sessions"},
-    "col_registered": {"vi": "Số đăng ký", "en": "Registered"},
-    "col_turns": {"vi": "Số lượt", "en": "Turns"},
-    "col_deferred": {"vi": "Hoãn hiến", "en": "Deferred"},
-    "col_units": {"vi": "Đơn vị máu", "en": "Units"},
-    "col_yield": {"vi": "Đơn vị/lượt", "en": "Yield"},
-    "col_deferral_rate": {"vi": "Tỷ lệ hoãn", "en": "Deferral rate"},
-    "col_share_of_units": {"vi": "Tỷ trọng", "en": "Share of units"},
-}
-i18n.register(LABELS)
-
-
-def count(n: int, noun: str, lang: str) -> str:
-    """'1 session' / '3 sessions' / '3 buổi'."""
-    key = f"cp_n_{noun}_one" if n == 1 else f"cp_n_{noun}"
-    return i18n.t(key, lang, n=i18n.fmt_int(n, lang))
-
-
-def _fmt(lang: str):
-    return (
-        lambda v: i18n.fmt_int(v, lang),
-        lambda v, d=3: i18n.fmt_num(v, lang, d),
-        lambda v: i18n.fmt_pct(v, lang),
-    )
-
-
-def site_table_for_report(table: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The per-site table with localized headers and numbers, for display only."""
-    f_int, f_num, f_pct = _fmt(lang)
-    shown = pd.DataFrame(index=table.index)
-    formats = {
-        "site": str, "sessions": f_int, "registered": f_int, "turns": f_int,
-        "deferred": f_int, "units": f_int, "yield": lambda v: f_num(v, 3),
-        "deferral_rate": f_pct, "share_of_units": f_pct,
-    }
-    for col, fmt in formats.items():
-        if col in table and table[col].notna().any():
-            shown[i18n.t("col_" + col, lang)] = [
-                i18n.t("missing", lang) if pd.isna(v) else fmt(v) for v in table[col]
-            ]
-    return shown
-
-
-def key_figures_table(figs: dict, lang: str) -> pd.DataFrame:
-    """The contract's key figures with their labels, formatted for the reader."""
-    f_int, f_num, f_pct = _fmt(lang)
-    shown = {
-        "as_of": lambda v: i18n.fmt_date(pd.Timestamp(v), lang) if v else i18n.t("missing", lang),
-        "sessions_held": f_int, "units_to_date": f_int, "pct_of_target": f_pct,
-        "units_needed_per_remaining_session": lambda v: f_num(v, 1),
-        "projected_final_units": f_int, "projected_final_low": f_int,
-        "projected_final_high": f_int, "p_target_met": f_pct,
-        "yield_to_date": lambda v: f_num(v, 3),
-    }
-    return pd.DataFrame(
-        {
-            i18n.t("figure", lang): [i18n.t(k, lang) for k in shown],
-            i18n.t("value", lang): [fmt(figs[k]) for k, fmt in shown.items()],
-        }
-    )
-
-
-def story(
-    p: Progress,
-    figs: dict,
-    outlook: Outlook,
-    hist_yield: float | None,
-    sessions_path: str,
-    lang: str,
-) -> dict[str, str]:
-    """The report's text, section by section, in the reader's language."""
-    f_int, f_num, f_pct = _fmt(lang)
-    t = i18n.t
-    plan = p.plan
-    date = i18n.fmt_date(p.as_of, lang) if p.as_of is not None else None
-    text: dict[str, str] = {
-        "title": t("cp_title", lang, name=plan.name, date=date)
-        if date
-        else t("cp_title_nodate", lang, name=plan.name),
-        "key_figures": t("cp_key_figures", lang),
-    }
-    units = units_to_date(p)
-    target_txt = i18n.fmt_q(p.target, lang) if p.target is not None else t("missing", lang)
-    pct_q = None
-    if units is not None and p.target is not None:
-        pct_q = units / p.target
-    unknown: list[str] = []
-
-    # status --------------------------------------------------------------
-    final = plan.units_collected
-    final_txt = ""
-    if final is not None and p.target is not None:
-        final_txt = t("cp_final_published", lang, final=i18n.fmt_q(final, lang),
-                      pct=i18n.fmt_qualified(f_pct(final.value / p.target.value),
-                                             (final / p.target).qualifier, lang))
-    if p.as_of is None:
-        unknown.append(t("cp_unknown_no_sessions", lang, campaign=plan.campaign_id,
-                         path=sessions_path))
-        text["status"] = "\n\n".join(x for x in (t("cp_unknown", lang), *unknown, final_txt) if x)
-    else:
-        pct_txt = (
-            i18n.fmt_qualified(f_pct(pct_q.value), pct_q.qualifier, lang)
-            if pct_q is not None else t("missing", lang)
-        )
-        if p.complete:
-            of_planned = (
-                t("cp_of_planned", lang, planned=f_int(plan.sessions_planned))
-                if plan.sessions_planned else ""
-            )
-            status = t("cp_status", lang, date=date, held=count(len(p.held), "session", lang),
-                       of_planned=of_planned, units=i18n.fmt_q(units, lang), pct=pct_txt,
-                       target=target_txt)
-        else:
-            status = t("cp_status_incomplete", lang, date=date, units=i18n.fmt_q(units, lang),
-                       pct=pct_txt, target=target_txt)
-        parts = [status]
-        pace = figs["pace_units"]
-        if pace is not None and units is not None:
-            gap = units.value - pace
-            parts.append(t("cp_pace_ahead" if gap >= 0 else "cp_pace_behind", lang,
-                           pace=f_int(pace), gap=f_int(abs(gap))))
-        if final_txt:
-            parts.append(final_txt)
-        counting = []
-        n_rem, counted = figs["sessions_remaining"], figs["sessions_remaining_counted_from"]
-        if counted in ("planned", "done"):
-            counting.append(t("cp_counting", lang, date=date, remaining=f_int(n_rem)))
-        elif counted == "sheet":
-            counting.append(t("cp_counting_sheet", lang, date=date, remaining=f_int(n_rem)))
-        if len(p.pending) and p.complete:
-            counting.append(t("cp_listed_pending", lang, date=date,
-                              sessions=count(len(p.pending), "session", lang)))
-        if len(p.future):
-            counting.append(t("cp_listed_future", lang, date=date,
-                              sessions=count(len(p.future), "session", lang)))
-        if p.left_aside:
-            counting.append(t("cp_left_aside", lang, rows=count(p.left_aside, "row", lang)))
-        text["status"] = " ".join(parts) + ("\n\n" + " ".join(counting) if counting else "")
-
-    # sites ---------------------------------------------------------------
-    if len(p.held):
-        sites = by_site(p.held)
-        text["sites"] = t("cp_sites", lang, sites=count(len(sites), "site", lang), site=sites.loc[0, "site"],
-                          units=f_int(sites.loc[0, "units"]))
-    else:
-        text["sites"] = ""
-
-    # yield ---------------------------------------------------------------
-    text["yield"] = ""
-    if len(p.held):
-        yield_, n_turns = ratio_over(p.held, "units", "turns")
-        if yield_ is None:
-            text["yield"] = t("cp_no_turns", lang)
-            unknown.append(t("cp_unknown_turns", lang))
-        else:
-            with_turns = p.held.dropna(subset=["units", "turns"])
-            hist = t("cp_yield_hist", lang, hist=f_num(hist_yield)) if hist_yield else ""
-            parts = [t("cp_yield", lang, turns=f_int(with_turns["turns"].sum()),
-                       units=f_int(with_turns["units"].sum()), yield_=f_num(yield_), hist=hist)]
-            deferral, _ = ratio_over(p.held, "deferred", "turns")
-            if deferral is None:
-                parts.append(t("cp_no_deferred", lang))
-            else:
-                both = p.held.dropna(subset=["deferred", "turns"])
-                parts.append(t("cp_deferral", lang, deferred=f_int(both["deferred"].sum()),
-                               rate=f_pct(deferral)))
-            text["yield"] = " ".join(parts)
-        if figs["units_per_registered_to_date"] is not None:
-            sep = " " if text["yield"] and yield_ is not None else "\n\n"
-            text["yield"] += sep + t("cp_per_registered", lang,
-                                     rate=f_num(figs["units_per_registered_to_date"]))
-
-    # needed per remaining session -----------------------------------------
-    text["needed"] = ""
-    still = figs["units_still_needed"]
-    if p.as_of is not None and still is not None:
-        n_rem = figs["sessions_remaining"]
-        # a lower bound collected leaves at most that much to collect
-        still_q = "at_most" if units.qualifier == "at_least" else units.qualifier
-        still_txt = i18n.fmt_qualified(f_int(still), still_q, lang)
-        if still <= 0:
-            text["needed"] = t("cp_needed_met_done" if n_rem == 0 else "cp_needed_met", lang)
-        elif n_rem is None:
-            text["needed"] = t("cp_needed_unknown", lang, still=still_txt)
-        elif n_rem == 0:
-            text["needed"] = t("cp_needed_none_left", lang, still=still_txt)
-        else:
-            avg = float(p.held["units"].mean()) if len(p.held) else None
-            text["needed"] = t("cp_needed" if avg is not None else "cp_needed_first", lang,
-                               still=still_txt,
-                               sessions=count(n_rem, "session", lang),
-                               per=f_num(figs["units_needed_per_remaining_session"], 1),
-                               avg=f_num(avg, 1))
-
-    # projection ----------------------------------------------------------
-    text["projection"] = _projection_text(p, figs, outlook, lang)
-
-    # what is not known ----------------------------------------------------
-    if p.as_of is not None:
-        if not p.complete:
-            unknown.insert(0, t("cp_unknown_incomplete", lang))
-        if plan.sessions_planned is None:
-            unknown.append(t("cp_unknown_planned", lang))
-        if plan.registered is None:
-            unknown.append(t("cp_unknown_registered", lang))
-        if p.target is None:
-            unknown.append(t("cp_unknown_target", lang))
-        if final is None and plan.end_date is not None and p.as_of >= plan.end_date:
-            unknown.append(t("cp_unknown_final", lang))
-        text["unknown"] = t("cp_unknown", lang) + "\n\n" + (
-            "\n".join(f"- {u}" for u in unknown) if unknown else t("cp_nothing_unknown", lang)
-        )
-    else:
-        text["unknown"] = ""
-    return text
-
-
-def _projection_text(p: Progress, figs: dict, outlook: Outlook, lang: str) -> str:
-    f_int, f_num, f_pct = _fmt(lang)
-    t = i18n.t
-    basis = outlook.basis
-    if basis.startswith("none"):
-        return t("cp_projection_none", lang, why=t("cp_" + basis, lang))
-    if basis == "done":
-        met = p.target is not None and figs["units_to_date"] >= p.target.value
-        return t("cp_projection_done", lang, units=f_int(figs["units_to_date"]),
-                 verdict=t("cp_done_met" if met else "cp_done_short", lang))
-    model = outlook.model
-    if basis in ("held_yield", "history_yield"):
-        reg = p.plan.registered
-        described = t("cp_model_" + basis, lang, rest=f_int(outlook.scale),
-                      reg=i18n.fmt_q(reg, lang), reg_held=f_int(figs["registered_to_date"]),
-                      n=f_int(model.n_observed), mean=f_num(model.mean),
-                      sd=f_num(model.session_sd))
-    else:
-        if p.plan.registered is None:
-            why = "cp_why_no_registered_plan"
-        elif figs["registered_to_date"] is None:
-            why = "cp_why_no_registered_sheet"
-        else:
-            why = "cp_why_registered_used_up"
-        described = t("cp_model_held_units", lang,
-                      sessions=count(figs["sessions_remaining"], "session", lang),
-                      mean=f_num(model.mean, 1), sd=f_num(model.session_sd, 1),
-                      n=f_int(model.n_observed), why=t(why, lang))
-    return t("cp_projection", lang, model=described,
-             proj=f_int(figs["projected_final_units"]), low=f_int(figs["projected_final_low"]),
-             high=f_int(figs["projected_final_high"]),
-             p=f_pct(figs["p_target_met"]) if figs["p_target_met"] is not None
-             else t("missing", lang))
-
-
-def published_sheet(campaign_id: str, campaigns: pd.DataFrame, path=None) -> pd.DataFrame:
-    """The campaign's sessions as the press published them (data/published/sessions.csv).
-
-    Only that campaign's rows are taken (other forces' sessions there may lack a
-    date), then checked as a session sheet like any analyst's file.
-    """
-    rows = published.sessions(path)
-    rows = rows[rows["campaign_id"] == campaign_id].drop(columns=["organizer", "note"], errors="ignore")
-    rows = rows.assign(session_date=rows["session_date"].dt.strftime("%Y-%m-%d"))
-    file = str(path or "data/published/sessions.csv")
-    return inputs.validate(rows.astype("string").reset_index(drop=True), "sessions", campaigns, file=file)

@@ -10,9 +10,10 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import FuncFormatter
 
-from analysis.text import i18n
-from analysis.reports.donor_retention import compute as retention
+from analysis.model import disclosure
 from analysis.output.theme import PALETTE, int_axis, theme
+from analysis.reports.donor_retention import compute as retention
+from analysis.text import i18n
 
 if TYPE_CHECKING:
     from lifelines import KaplanMeierFitter
@@ -26,17 +27,19 @@ def _pct_axis(ax, lang: str, axis: str = "y", digits: int = 0) -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
-def frequency_chart(freq: pd.DataFrame, share_10_plus: float, min_cell: int, lang: str):
+def frequency_chart(table: disclosure.Safe, share_10_plus: float, lang: str):
     """Bars of donors by number of donations; 10+ classes highlighted, hidden cells marked."""
+    freq, min_cell = disclosure.require(table).frame, table.min_cell
     theme()
     fig, ax = plt.subplots(figsize=(9.5, 4.2))
     x = np.arange(len(freq))
     values = freq["donors"].astype("Float64").fillna(0).to_numpy(dtype=float)
     colors = np.where(freq["ten_plus"], PALETTE["target"], PALETTE["history"])
     ax.bar(x, values, color=colors, width=0.75)
-    for xi, (v, hidden) in enumerate(zip(values, freq["suppressed"], strict=True)):
-        label = f"<{min_cell}" if hidden else i18n.fmt_int(v, lang)
-        ax.text(xi, v, label, ha="center", va="bottom", fontsize=8)
+    for xi, row in enumerate(freq.itertuples()):
+        hidden = disclosure.marker(row.complementary, min_cell)
+        label = hidden if row.suppressed else i18n.fmt_int(values[xi], lang)
+        ax.text(xi, values[xi], label, ha="center", va="bottom", fontsize=8)
     ax.set_xticks(x, freq["donations"], fontsize=9)
     ax.set_xlabel(i18n.t("ret_chart_freq_x", lang))
     ax.set_ylabel(i18n.t("ret_chart_donors", lang))
@@ -48,8 +51,9 @@ def frequency_chart(freq: pd.DataFrame, share_10_plus: float, min_cell: int, lan
     return fig
 
 
-def status_chart(status: pd.DataFrame, end: pd.Timestamp, min_cell: int, lang: str):
+def status_chart(table: disclosure.Safe, end: pd.Timestamp, lang: str):
     """Horizontal bars: new, regular and lapsed donors at the end of the data."""
+    status, min_cell = disclosure.require(table).frame, table.min_cell
     theme()
     fig, ax = plt.subplots(figsize=(7.5, 3.0))
     labels = [i18n.t("ret_status_" + s, lang) for s in status["status"]]
@@ -57,7 +61,7 @@ def status_chart(status: pd.DataFrame, end: pd.Timestamp, min_cell: int, lang: s
     ax.barh(labels, values, color=[STATUS_COLORS[s] for s in status["status"]], height=0.6)
     top = max(values.max(), 1)
     for i, row in enumerate(status.itertuples()):
-        text = (f"<{min_cell}" if row.suppressed
+        text = (disclosure.marker(row.complementary, min_cell) if row.suppressed
                 else f"{i18n.fmt_int(row.donors, lang)} ({i18n.fmt_pct(row.share, lang)})")
         ax.text(values[i] + top * 0.01, i, text, va="center")
     ax.invert_yaxis()
@@ -69,8 +73,9 @@ def status_chart(status: pd.DataFrame, end: pd.Timestamp, min_cell: int, lang: s
     return fig
 
 
-def cohort_heatmap(published: pd.DataFrame, sizes: pd.Series, min_cell: int, lang: str):
+def cohort_heatmap(table: disclosure.Safe, lang: str):
     """Cohort × years-after heatmap of retention rates, from the published (suppressed) table."""
+    published, min_cell = disclosure.require(table).frame, table.min_cell
     theme()
     if published.empty:
         fig, ax = plt.subplots(figsize=(6, 2))
@@ -82,6 +87,8 @@ def cohort_heatmap(published: pd.DataFrame, sizes: pd.Series, min_cell: int, lan
     flags = published.assign(hidden=published["suppressed"].astype(float),
                              partial=published["partial_year"].astype(float))
     hidden = flags.pivot(index="cohort_year", columns="years_after", values="hidden").fillna(0) > 0
+    marker = published.assign(marker=[disclosure.marker(c, min_cell) for c in published["complementary"]]
+                              ).pivot(index="cohort_year", columns="years_after", values="marker")
     partial = flags.pivot(index="cohort_year", columns="years_after", values="partial").fillna(0) > 0
     n_rows, n_cols = rates.shape
     fig, ax = plt.subplots(figsize=(max(7.5, 0.75 * n_cols + 3), max(3.5, 0.45 * n_rows + 1.6)))
@@ -94,7 +101,7 @@ def cohort_heatmap(published: pd.DataFrame, sizes: pd.Series, min_cell: int, lan
         for j in range(n_cols):
             v = rates.iat[i, j]
             if hidden.iat[i, j]:
-                text, color = f"<{min_cell}", "#333333"
+                text, color = marker.iat[i, j], "#333333"
             elif pd.isna(v):
                 continue
             else:
@@ -102,7 +109,11 @@ def cohort_heatmap(published: pd.DataFrame, sizes: pd.Series, min_cell: int, lan
                 color = "white" if v > vmax * 0.6 else "#1a1a1a"
             ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=8.5, color=color)
     ax.set_xticks(np.arange(n_cols) + 0.5, [str(c) for c in rates.columns])
-    ylabels = [f"{y} ({_size(sizes, y, min_cell, lang)})" for y in rates.index]
+    sizes = published.groupby("cohort_year", sort=True)["cohort_donors"].first()
+    small = published.groupby("cohort_year", sort=True)["complementary"].all()
+    shown = {y: disclosure.marker(small[y], min_cell) if pd.isna(n) else i18n.fmt_int(n, lang)
+             for y, n in sizes.items()}
+    ylabels = [f"{y} ({shown[y]})" for y in rates.index]
     ax.set_yticks(np.arange(n_rows) + 0.5, ylabels)
     ax.invert_yaxis()
     ax.grid(False)
@@ -115,11 +126,6 @@ def cohort_heatmap(published: pd.DataFrame, sizes: pd.Series, min_cell: int, lan
              color="#555555")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
-
-
-def _size(sizes: pd.Series, year: int, min_cell: int, lang: str) -> str:
-    n = sizes.get(year, 0)
-    return f"<{min_cell}" if n < min_cell else i18n.fmt_int(n, lang)
 
 
 def return_curve_chart(km: KaplanMeierFitter, r12: float, r24: float, lang: str):
@@ -179,8 +185,9 @@ def gap_histogram(gaps: np.ndarray, min_interval_days: int, share_under: float |
     return fig
 
 
-def groups_chart(by_sex: pd.DataFrame, by_age: pd.DataFrame, lang: str):
+def groups_chart(by_sex: disclosure.Safe, by_age: disclosure.Safe, lang: str):
     """Repeat-donor share and deferral rate side by side, by sex and by age band."""
+    by_sex, by_age = disclosure.require(by_sex).frame, disclosure.require(by_age).frame
     theme()
     panels = [(t, k) for t, k in ((by_sex, "ret_chart_sex"), (by_age, "ret_chart_age")) if len(t)]
     widths = [max(len(t), 2) for t, _ in panels] or [1]

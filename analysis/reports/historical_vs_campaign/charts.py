@@ -1,20 +1,24 @@
-"""Figures of the core report. Each function returns a matplotlib Figure and never shows it."""
+"""Figures of the core report. Each function returns a matplotlib Figure and never shows it.
+
+Tables come in as `disclosure.Safe` tables (the door every table of a report passes).
+"""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
-import seaborn as sns
 from matplotlib.ticker import FuncFormatter
 from scipy import stats
 
-from analysis.text import i18n
+from analysis.model import disclosure
 from analysis.model.scenario import YieldModel, registrations_needed
 from analysis.output.theme import PALETTE, int_axis, theme
+from analysis.text import i18n
 
-def cumulative_with_target(totals: pd.DataFrame, target: int, year: int, lang: str):
+
+def cumulative_with_target(history: disclosure.Safe, target: int, year: int, lang: str):
     """Bars of the published cumulative units, the campaign target stacked on the latest."""
+    totals = disclosure.require(history).frame
     theme()
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     labels = [i18n.t("chart_before", lang, date=_snapshot_label(r, lang)) for r in totals.itertuples()]
@@ -55,8 +59,9 @@ def _snapshot_label(row, lang: str) -> str:
     return i18n.fmt_date(row.as_of, lang)
 
 
-def yield_comparison(hist_yield: float, required: float, session_yields: pd.Series, year: int, lang: str):
+def yield_comparison(hist_yield: float, required: float, sessions: disclosure.Safe, year: int, lang: str):
     """The yield the target requires against the historical yield and real sessions."""
+    session_yields = disclosure.require(sessions).frame["yield"].astype(float)
     theme()
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     rows = [
@@ -79,12 +84,13 @@ def yield_comparison(hist_yield: float, required: float, session_yields: pd.Seri
 
 
 def projection_density(
-    model: YieldModel, presenting: float, target: float, low: float, high: float, lang: str
+    model: YieldModel, presenting: float, target: float, low: float, high: float, level: float, lang: str
 ):
-    """The projected total's distribution, its interval shaded, the target marked."""
+    """The projected total's distribution, its `level` interval shaded, the target marked."""
     theme()
     fig, ax = plt.subplots(figsize=(7.5, 4))
     mean, sd = presenting * model.mean, presenting * model.sd
+    level_text = i18n.fmt_pct(level, lang, 0)
     xs = np.linspace(mean - 4 * sd, mean + 4 * sd, 400)
     ys = stats.norm.pdf(xs, mean, sd)
     ax.plot(xs, ys, color=PALETTE["projection"])
@@ -94,7 +100,8 @@ def projection_density(
         ys[band],
         color=PALETTE["projection"],
         alpha=0.25,
-        label=f"{i18n.t('chart_interval', lang)}: {i18n.fmt_int(low, lang)}–{i18n.fmt_int(high, lang)}",
+        label=f"{i18n.t('chart_interval', lang, level=level_text)}: "
+              f"{i18n.fmt_int(low, lang)}–{i18n.fmt_int(high, lang)}",
     )
     ax.axvline(
         target,
@@ -105,7 +112,7 @@ def projection_density(
     ax.set_yticks([])
     ax.set_xlabel(i18n.t("chart_units", lang))
     ax.set_ylabel(i18n.t("chart_density", lang))
-    ax.set_title(i18n.t("chart_projection_title", lang))
+    ax.set_title(i18n.t("chart_projection_title", lang, level=level_text))
     int_axis(ax, lang, "x")
     ax.legend(loc="upper left", fontsize=9)
     fig.tight_layout()

@@ -1,14 +1,25 @@
-"""A campaign's plan set against the force's historical totals."""
+"""A campaign's plan set against the force's historical totals.
+
+Figures and tables only: the text is in the report's templates
+(`analysis/text/templates/<lang>/historical_vs_campaign/`), filled by
+`context`. Every table a reader sees leaves here as a `disclosure.Safe`
+table; none of them counts people (units, yields, registrations needed).
+"""
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
-from analysis.text import i18n
 from analysis.inputs.published import Campaign
+from analysis.model import disclosure
 from analysis.model.campaign import campaign_days, whole
-from analysis.qualified import Qualified
-from analysis.model.scenario import YieldModel, project, registrations_needed, session_yields, yield_model
+from analysis.model.scenario import YieldModel, project, registrations_needed, session_yields
+from analysis.text import i18n
+
+LEVEL = 0.9  # the projection's interval: projected_units_low/high are its ends
+CONFIDENCES = (0.5, 0.75, 0.8, 0.9, 0.95)  # the planning table's rows, with the chosen one
 
 
 def core_figures(
@@ -17,7 +28,7 @@ def core_figures(
     registered: float | None,
     show_rate: float,
     model: YieldModel | None,
-    level: float = 0.9,
+    level: float = LEVEL,
 ) -> dict[str, float | int | None]:
     """The key figures of `historical_vs_campaign`, under the contract's names.
 
@@ -59,156 +70,67 @@ def core_figures(
     }
 
 
-def planning_table(
-    model: YieldModel, target: float, show_rate: float, confidences=(0.5, 0.75, 0.8, 0.9, 0.95)
-) -> pd.DataFrame:
-    """Registrations the target needs for each chosen confidence."""
-    return pd.DataFrame(
-        {
-            "confidence": list(confidences),
-            "registrations_needed": [registrations_needed(model, target, c, show_rate) for c in confidences],
-        }
-    )
+def planning_table(model: YieldModel, target: float, show_rate: float,
+                   confidence: float | None = None) -> disclosure.Safe:
+    """Registrations the target needs for each confidence (`CONFIDENCES` and the chosen one).
+
+    A count of people still to be found, so a whole number, rounded up: the
+    smallest number of registrations that gives at least that chance. Empty
+    (NA) where no number of registrations can reach it.
+    """
+    levels = sorted({*CONFIDENCES, *([confidence] if confidence is not None else [])})
+    needed = [registrations_needed(model, target, c, show_rate) for c in levels]
+    return disclosure.no_people(pd.DataFrame({
+        "confidence": levels,
+        "registrations_needed": pd.array([math.ceil(n) if math.isfinite(n) else None for n in needed],
+                                         dtype="Int64"),
+    }))
 
 
-def story(
-    figs: dict,
-    plan: Campaign,
-    snapshot: pd.Series | None,
-    model: YieldModel | None,
-    registered: Qualified | None,
-    show_rate: float,
-    confidence: float,
-    lang: str,
-) -> dict[str, str]:
-    """The report's text, section by section, with numbers in the reader's format."""
-    f_int, f_num, f_pct = (
-        lambda v: i18n.fmt_int(v, lang),
-        lambda v, d=3: i18n.fmt_num(v, lang, d),
-        lambda v: i18n.fmt_pct(v, lang),
-    )
-    qual = registered.qualifier if registered is not None else "exact"
-    text = {
-        "key_figures": i18n.t("hvc_key_figures", lang),
-        "title": i18n.t("hvc_title", lang, name=plan.name),
-        "history": _history_text(figs, snapshot, lang),
-        "plan": _plan_text(figs, plan, registered, lang),
-        "pace": _pace_text(figs, lang),
-    }
-    if registered is None or figs["required_yield"] is None or model is None:
-        reason = "hvc_no_projection" if model is not None else "hvc_no_history_projection"
-        text["required"], text["projection"], text["planning"] = i18n.t(reason, lang), "", ""
-        return text
-    above = figs["required_yield"] > figs["hist_yield"]
-    text["required"] = i18n.t(
-        "hvc_required",
-        lang,
-        presenting=i18n.fmt_q(Qualified(registered.value * show_rate, qual), lang),
-        show_rate=f_pct(show_rate),
-        required=f_num(figs["required_yield"]),
-        hist_yield=f_num(figs["hist_yield"]),
-        verdict=i18n.t("hvc_required_above" if above else "hvc_required_below", lang),
-    )
-    text["projection"] = i18n.t(
-        "hvc_projection",
-        lang,
-        n_obs=model.n_observed,
-        sd=f_num(model.session_sd),
-        n_sessions=model.n_sessions,
-        projected=i18n.fmt_qualified(f_int(figs["projected_units"]), qual, lang),
-        low=f_int(figs["projected_units_low"]),
-        high=f_int(figs["projected_units_high"]),
-        p=f_pct(figs["p_target_met"]),
-    )
-    text["planning"] = i18n.t(
-        "hvc_planning",
-        lang,
-        conf=i18n.fmt_pct(confidence, lang, 0),
-        need=f_int(registrations_needed(model, plan.target_units, confidence, show_rate)),
-        show_rate=f_pct(show_rate),
-        registered=i18n.fmt_q(registered, lang),
-    )
-    return text
+def history_table(totals: pd.DataFrame, snapshot: pd.Series) -> disclosure.Safe:
+    """The published cumulative totals up to the campaign's snapshot (units of blood, no people)."""
+    rows = totals[totals["as_of"] <= snapshot["as_of"]].sort_values("as_of")
+    columns = [c for c in ("as_of", "as_of_precision", "turns", "units", "qualifier") if c in rows]
+    return disclosure.no_people(rows[columns].reset_index(drop=True))
 
 
-def _history_text(figs: dict, snapshot: pd.Series | None, lang: str) -> str:
-    if snapshot is None:
-        return i18n.t("hvc_no_history", lang)
-    date = (
-        str(snapshot["as_of"].year)
-        if snapshot.get("as_of_precision") == "year"
-        else i18n.fmt_date(snapshot["as_of"], lang)
-    )
-    qualifier = str(snapshot.get("qualifier") or "exact")
-    turns = Qualified(float(snapshot["turns"]), qualifier)
-    units = Qualified(float(snapshot["units"]), qualifier)
-    ratio = units / turns  # two bounds in the same direction give only an "about"
-    return i18n.t(
-        "hvc_history",
-        lang,
-        date=date,
-        turns=i18n.fmt_q(turns, lang),
-        units=i18n.fmt_q(units, lang),
-        yield_=i18n.fmt_q(ratio, lang, 4),
-        loss=i18n.fmt_pct(1 - ratio.value, lang),
-    )
+def yields_table(yield_sessions: pd.DataFrame) -> disclosure.Safe:
+    """Units per registered officer of each published session that gives both (a ratio, no people)."""
+    return disclosure.no_people(session_yields(yield_sessions).reset_index(drop=True).to_frame())
 
 
-def _share_text(figs: dict, lang: str) -> str:
-    """The target's share of history; a lower bound on history makes it an upper bound."""
-    history = Qualified(float(figs["hist_units"]), figs["hist_qualifier"] or "exact")
-    share = float(figs["campaign_target_units"]) / history
-    return i18n.fmt_qualified(i18n.fmt_pct(share.value, lang), share.qualifier, lang)
+def shown(table: disclosure.Safe, lang: str) -> pd.DataFrame:
+    """The planning table as the reader sees it: headers in their language, numbers in their format."""
+    frame = disclosure.require(table).frame
+    return pd.DataFrame({
+        i18n.t("col_confidence", lang): [i18n.fmt_pct(c, lang, 0) for c in frame["confidence"]],
+        i18n.t("registrations_needed", lang): [
+            i18n.t("hvc_out_of_reach", lang) if pd.isna(n) else i18n.fmt_int(n, lang)
+            for n in frame["registrations_needed"]],
+    })
 
 
-def _where_text(figs: dict, lang: str) -> str:
-    sessions, sites = figs["campaign_sessions"], figs["campaign_sites"]
-    if sessions is not None and sites is not None:
-        return i18n.t(
-            "hvc_where_both", lang, sessions=i18n.fmt_int(sessions, lang), sites=i18n.fmt_int(sites, lang)
-        )
-    if sites is not None:
-        return i18n.t("hvc_where_sites", lang, sites=i18n.fmt_int(sites, lang))
-    return i18n.t("hvc_where_unknown", lang)
+FIGURE_FORMATS = {  # key figure -> digits (None: a whole number; "pct": a share)
+    "hist_turns": None, "hist_units": None, "hist_yield": 4, "campaign_target_units": None,
+    "campaign_registered": None, "campaign_sessions": None, "campaign_sites": None, "campaign_days": None,
+    "required_yield": 3, "projected_units": None, "projected_units_low": None,
+    "projected_units_high": None, "p_target_met": "pct", "target_share_of_history": "pct",
+    "units_per_session_needed": 1, "units_per_day_needed": 1,
+}
 
 
-def _plan_text(figs: dict, plan: Campaign, registered: Qualified | None, lang: str) -> str:
-    where = _where_text(figs, lang)
-    if figs["campaign_days"] is not None:
-        when = i18n.t(
-            "hvc_plan_when",
-            lang,
-            where=where,
-            start=i18n.fmt_date(plan.start_date, lang),
-            end=i18n.fmt_date(plan.end_date, lang),
-            days=i18n.fmt_int(figs["campaign_days"], lang),
-        )
-    else:
-        when = i18n.t("hvc_plan_no_dates", lang, where=where)
-    parts = [i18n.t("hvc_plan_heading", lang, year=plan.year), "", when]
-    if figs["campaign_target_units"] is not None:
-        parts.append(
-            i18n.t("hvc_plan_target", lang, target=i18n.fmt_int(figs["campaign_target_units"], lang))
-        )
-    if registered is not None:
-        parts.append(i18n.t("hvc_plan_registered", lang, registered=i18n.fmt_q(registered, lang)))
-    else:
-        parts.append(i18n.t("hvc_plan_no_registered", lang))
-    if figs["target_share_of_history"] is not None:
-        parts.append(i18n.t("hvc_plan_share", lang, share=_share_text(figs, lang)))
-    return parts[0] + "\n\n" + " ".join(p[:1].upper() + p[1:] for p in parts[2:])
+def key_figures_table(figs: dict, level: float, lang: str) -> pd.DataFrame:
+    """The contract's key figures with their labels, formatted for the reader."""
+    def fmt(value, digits):
+        if digits is None:
+            return i18n.fmt_int(value, lang)
+        return i18n.fmt_pct(value, lang) if digits == "pct" else i18n.fmt_num(value, lang, digits)
 
-
-def _pace_text(figs: dict, lang: str) -> str:
-    parts = [
-        i18n.t(key, lang, value=i18n.fmt_num(figs[name], lang, 1))
-        for key, name in (
-            ("hvc_pace_session", "units_per_session_needed"),
-            ("hvc_pace_day", "units_per_day_needed"),
-        )
-        if figs[name] is not None
-    ]
-    return i18n.t("hvc_pace_heading", lang) + "\n\n" + (" ".join(parts) or i18n.t("hvc_pace_unknown", lang))
+    level_text = i18n.fmt_pct(level, lang, 0)
+    return pd.DataFrame({
+        i18n.t("figure", lang): [i18n.t(k, lang, level=level_text) for k in FIGURE_FORMATS],
+        i18n.t("value", lang): [fmt(figs[k], d) for k, d in FIGURE_FORMATS.items()],
+    })
 
 
 def sources_used(plan: Campaign, snapshot: pd.Series | None, yield_sessions: pd.DataFrame) -> list[str]:

@@ -1,0 +1,1 @@
+"""One subpackage per notebook: its computations (`compute`) and charts (`charts`)."""

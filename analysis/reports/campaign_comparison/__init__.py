@@ -1,0 +1,1 @@
+"""The `campaign_comparison` notebook's inputs, computations, text contexts and charts."""

@@ -1,0 +1,1 @@
+"""The `campaign_progress` notebook's computations and charts."""

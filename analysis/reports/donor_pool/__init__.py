@@ -1,0 +1,1 @@
+"""The `donor_pool` notebook's inputs, computations, text contexts and charts."""

@@ -1,0 +1,1 @@
+"""The `donor_retention` notebook's computations and charts."""

@@ -1,0 +1,17 @@
+"""The donor_retention notebook's inputs: one visits file (one row per donor visit).
+
+`read` is the one declaration of what the notebook reads: the notebook calls it
+with `rec.input` (which records each file) and the runner's preflight calls it
+before anything runs, so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from analysis import config, inputs
+
+
+def read(params: Mapping[str, object], record: Callable = config.resolve) -> dict:
+    """{"visits": the checked, pseudonymised visits}; a WorkbookError when the file cannot be used."""
+    return {"visits": inputs.load(record(params["visits_path"]), "visits", params.get("visits_columns"))}

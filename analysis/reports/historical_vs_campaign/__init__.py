@@ -1,0 +1,1 @@
+"""The `historical_vs_campaign` notebook's computations and charts."""

@@ -1,0 +1,1 @@
+"""The `trends` notebook's computations and charts."""
