@@ -202,6 +202,10 @@ def test_the_findings_box_has_one_heading_and_keeps_its_sentences(recorder, monk
     monkeypatch.setattr(record.render, "render", lambda *a, **k: "<h3>Tóm tắt</h3><p>Một.</p>")
     recorder.findings()
     assert "Những điểm chính" not in recorder.shown[-1]
+    own = "<p><strong>Những điểm chính.</strong> Một.</p>"
+    monkeypatch.setattr(record.render, "render", lambda *a, **k: own)
+    recorder.findings()
+    assert recorder.shown[-1].count("Những điểm chính") == 1 and "<h2" not in recorder.shown[-1]
 
 
 # --- report.html ----------------------------------------------------------------------
@@ -239,14 +243,21 @@ def _exported(nb, tmp_path) -> tuple[dict, str]:
 
 def test_warnings_and_the_key_figure_dump_stay_out_of_the_html(tmp_path):
     dropped, page = _exported(_notebook(), tmp_path)
-    assert dropped == {"stderr": 1, "repr": 1, "after_appendix": 1}
+    assert dropped == {"stderr": 1, "repr": 1, "after_appendix": 2}
     assert "RuntimeWarning" not in page and "<Figure" not in page and "hist_turns" not in page
-    assert "Đoạn văn." in page and "Phụ lục" in page
+    assert "Đoạn văn." in page and "Phụ lục" in page and "26.203" in page
     assert '<html lang="vi">' in page and "<title>Giọt máu</title>" in page and "@page" in page
+    assert "Chỉ số của báo cáo" not in page  # a heading over the key-figure lines alone is left out
+
+
+def test_a_note_after_the_appendix_becomes_its_last_part(tmp_path):
+    nb = _notebook()
+    note = nbformat.v4.new_output("display_data", {"text/html": "<p>Ghi chú cuối.</p>"})
+    nb.cells[2].outputs.append(note)
+    _, page = _exported(nb, tmp_path)
     appendix_html = page[page.index('class="appendix"'):]
-    # what stood after the appendix is its last part; without a table it leaves the key figures be
     assert "<h3>Chỉ số của báo cáo</h3>" in appendix_html and "26.203" in appendix_html
-    assert appendix_html.index("Phần mềm") < appendix_html.index("Chỉ số của báo cáo")
+    assert appendix_html.index("Phần mềm") < appendix_html.index("Ghi chú cuối.")
 
 
 def test_a_notebooks_own_key_figures_table_takes_the_appendix_s_place(tmp_path):

@@ -61,7 +61,7 @@ def load(
     # donor_id stays a categorical (codes + distinct ids) for the pseudonyms, made once per
     # donor; the few sexes, sites and outcomes stay categoricals too (a byte a visit)
     file = table.attrs["file"]
-    frame = _validate(table, kind, campaigns, keep_codes=VISITS_CATEGORICAL)
+    frame = validate(table, kind, campaigns, keep_codes=VISITS_CATEGORICAL)
     del table
     return protect_visits(frame, file, simulated=config.is_simulated(config.resolve(path)))
 
@@ -129,29 +129,15 @@ def validate(
     *,
     file: str | None = None,
     headers: Mapping[str, str] | None = None,
+    keep_codes: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Parse and check a frame with canonical column names; the typed frame, or InputError.
 
     Rows are reported by the index when it is named "row" (as `read_table`
     leaves it), else as in a CSV whose header is row 1. `headers` maps
-    canonical names back to the file's headers for the messages.
-    """
-    return _validate(frame, kind, campaigns, file=file, headers=headers)
-
-
-def _validate(
-    frame: pd.DataFrame,
-    kind: str,
-    campaigns: pd.DataFrame | str | Path | None = None,
-    *,
-    file: str | None = None,
-    headers: Mapping[str, str] | None = None,
-    keep_codes: tuple[str, ...] = (),
-) -> pd.DataFrame:
-    """`validate`; text columns named in `keep_codes` are returned as categoricals.
-
-    Every column is parsed on its distinct values (see `_encode`), so the cost
-    follows the number of distinct cells, not of rows.
+    canonical names back to the file's headers for the messages. Text columns
+    named in `keep_codes` are returned as categoricals. Every column is parsed
+    on its distinct values, so the cost follows the number of distinct cells.
     """
     file = file or frame.attrs.get("file") or "<frame>"
     _check_kind(kind, file)

@@ -122,9 +122,12 @@ def first_sentence(text: str) -> str:
 def findings_box(fragment: str, lang: str) -> str:
     """The key-findings box around a report's `key_findings` template; a heading unless it has one."""
     body = str(fragment)
-    has_heading = re.match(r"\s*<h[1-6]\b", body) is not None
+    title = i18n.t("key_findings_heading", lang)
+    # a template that opens with a heading, or with the words of the heading ("Key findings. …"), has one
+    words = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", body))).strip()
+    has_heading = re.match(r"\s*<h[1-6]\b", body) is not None or words.lower().startswith(title.lower())
     heading = "" if has_heading else (
-        f'<h2 style="margin-top:6px">{html.escape(i18n.t("key_findings_heading", lang))}</h2>')
+        f'<h2 style="margin-top:6px">{html.escape(title)}</h2>')
     return f'<div class="key-findings" role="note" style="{FINDINGS_STYLE}">{heading}{body}</div>'
 
 
@@ -146,7 +149,7 @@ def metric_label(name: str, lang: str) -> str:
     return i18n.t(key, lang) if i18n.has(key, lang) else name.replace("_", " ")
 
 
-PCT_WORDS = ("share", "rate", "pct_", "p_target", "return_within", "amplitude", "achievement")
+PCT_WORDS = ("share", "rate", "pct_", "p_target", "return_within", "amplitude", "achievement", "growth")
 COUNT_WORDS = ("projected", "expected", "units", "donors", "newcomers", "registrations")
 
 

@@ -29,7 +29,8 @@ def for_readers(nb) -> dict[str, int]:
       for nbval), the appendix showing the key figures translated and formatted;
     - nothing stands after the appendix: what a notebook shows after it (its own
       key-figures heading and table) moves into it, in place of the appendix's own
-      key-figures table when it brings a table; anything else after it is left out.
+      key-figures table when it brings a table; a heading alone (over the
+      key-figure lines) and anything but HTML after it are left out.
     """
     dropped = {"stderr": 0, "repr": 0, "after_appendix": 0}
     for cell in nb.cells:
@@ -57,14 +58,22 @@ def for_readers(nb) -> dict[str, int]:
                     moved.append(HEADING.sub(r"<\1h3", text))
                 else:
                     dropped["after_appendix"] += 1
-        if moved:
+        if moved and not _only_headings("".join(moved)):
             _move_into_appendix(_appendix_output(nb.cells[last]), "".join(moved))
+        elif moved:
+            dropped["after_appendix"] += len(moved)
         nb.cells = nb.cells[: last + 1]
     return dropped
 
 
 HEADING = re.compile(r"<(/?)h2\b")  # a section heading after the appendix becomes one of its headings
 KEY_FIGURES_PART = re.compile(r'<div class="appendix-key-figures">.*?</div>', re.S)
+
+
+def _only_headings(text: str) -> bool:
+    """Whether an HTML fragment holds nothing but headings (and no table or image)."""
+    rest = re.sub(r"<h([1-6])\b.*?</h\1>", "", text, flags=re.S)
+    return "<table" not in rest and "<img" not in rest and not re.sub(r"<[^>]+>|\s", "", rest)
 
 
 def _html(output) -> str:

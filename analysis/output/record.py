@@ -19,7 +19,7 @@ import math
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 
 from analysis import config
 from analysis.model import disclosure
@@ -151,12 +151,6 @@ class Recorder:
         if section == "title" and not self.title:
             self.title = appendix_html.heading_text(text)
         display(HTML(text))
-
-    def markdown(self, text: str) -> None:
-        """Show text built in Python (being replaced by templates); markup in it is escaped."""
-        if not self.title and text.startswith("# "):
-            self.title = text[2:].splitlines()[0].strip()
-        display(Markdown(html.escape(text, quote=False)))
 
     def figure(self, fig, name: str, alt: str | None = None) -> None:
         """Show a figure inline as PNG and save it as figures/<name>.png.
