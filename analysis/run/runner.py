@@ -80,18 +80,29 @@ class _Recorded:
         self.parts.append(data)
 
 
-def code_digest() -> list[bytes]:
-    """What `fingerprint` hashes of the code (package source, lock file), read once for many jobs."""
+def package_files(package: Path) -> list[Path]:
+    """Every file of the package that shapes a report: its code, templates, catalogues, style sheet.
+
+    All files but compiled bytecode, so a kind of file added later is covered too.
+    """
+    return sorted(
+        p for p in package.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo")
+    )
+
+
+def code_digest(package: Path | None = None) -> list[bytes]:
+    """What `fingerprint` hashes of the code (package files, lock file), read once for many jobs."""
     recorded = _Recorded()
-    package = Path(__file__).resolve().parents[1]  # all of analysis/, not only analysis/run/
-    _hash_files(sorted(package.rglob("*.py")), recorded)
+    package = package or Path(__file__).resolve().parents[1]  # all of analysis/, not only analysis/run/
+    _hash_files(package_files(package), recorded)
     if config.LOCK_FILE.is_file():
         _hash_files([config.LOCK_FILE], recorded)
     return recorded.parts
 
 
 def fingerprint(notebook: Path, values: dict, code: list[bytes] | None = None) -> str:
-    """What a report depends on: notebook, parameters, input files, package source, lock file."""
+    """What a report depends on: notebook, parameters, input files, package files, lock file."""
     digest = hashlib.sha256()
     _hash_files([notebook], digest)
     digest.update(json.dumps(values, sort_keys=True, default=str).encode())
