@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from analysis import config, inputs
+from analysis import config
 from analysis.errors import InputError, ParamsError, WorkbookError
 
 # Parameters the runner itself provides; a params file does not set them.
@@ -309,6 +309,8 @@ def check_inputs(notebook: str, values: dict, source: str) -> None:
     sheet checked against it, so what would stop the notebook stops the run
     before anything executes.
     """
+    from analysis import inputs  # the data layer and pandas: only when inputs are checked
+
     problems = []
     for name, value in values.items():
         if not name.endswith("_path") or value is None:

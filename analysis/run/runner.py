@@ -24,7 +24,6 @@ import shutil
 import sys
 import time
 import uuid
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -115,7 +114,7 @@ def fingerprint(notebook: Path, values: dict, code: list[bytes] | None = None) -
 
 def plan(
     params_files: list[Path], names: list[str] | None, overrides: dict, out: Path, force: bool = False,
-    name: str | None = None, on_stale=None,
+    name: str | None = None, on_stale=None, code: list[bytes] | None = None,
 ) -> list[Job]:
     """All jobs of a run, checked; raises ParamsError listing every problem.
 
@@ -131,7 +130,8 @@ def plan(
     chosen_notebooks = params.notebooks(names)
     specs = {nb: every[nb] for nb in chosen_notebooks}
     known = {n for s in every.values() for n in s}
-    jobs, stale, problems, code = [], [], [], code_digest()
+    jobs, stale, problems = [], [], []
+    code = code_digest() if code is None else code
     runs = [params.run_name(p.stem, overrides, name) for p in params_files]
     if len(set(runs)) != len(runs):
         problems.append("two params files share a name; each run is named after its file's stem")
@@ -299,7 +299,8 @@ def run(
 
 def _run(params_files, names, overrides, out, force, echo, name, workers: _Workers) -> int:
     try:
-        planned = plan(params_files, names, overrides, out, force, name, on_stale=workers.start)
+        code = code_digest()
+        planned = plan(params_files, names, overrides, out, force, name, on_stale=workers.start, code=code)
     except errors.ParamsError as exc:
         for line in exc.problems:
             echo(f"error: {line}", file=sys.stderr)
@@ -332,7 +333,7 @@ def _run(params_files, names, overrides, out, force, echo, name, workers: _Worke
         publish.write_run_status(out / run_name, [asdict(r) for r in mine])
         if any(r.status != "up to date" for r in mine) or not (out / run_name / "summary.xlsx").exists():
             publish.write_summary_xlsx(out / run_name)
-    publish.write_index(out)
+    publish.write_index(out, code)
     echo(_table(results))
     failed = [r for r in results if r.status == "failed"]
     for r in failed:
@@ -368,10 +369,14 @@ class _Workers:
             "warm kernels (modules imported once, a fresh kernel forked for each notebook)"
         )
         address = self.server.address if self.server else None
+        from concurrent.futures import ProcessPoolExecutor  # only when something runs
+
         self.pool = ProcessPoolExecutor(max_workers=self.size, initializer=_worker_init, initargs=(address,))
         self.pool.submit(int)  # the workers start now (all at once, as forked processes do)
 
     def execute(self, todo: list[Job], results: list[Result], total: int, echo, printer: pdf.Printer) -> None:
+        from concurrent.futures import as_completed
+
         futures = {self.pool.submit(execute, job): job for job in todo}
         for future in as_completed(futures):
             job = futures[future]
