@@ -55,6 +55,13 @@ def load(
     a sessions file's campaign_id is looked up. `name` is how messages call the
     file (default: the path as given).
     """
+    if kind == "visits":
+        from analysis.inputs import engine  # DuckDB, for large CSV and Parquet files
+
+        if engine.wanted(config.resolve(path)):
+            protected = engine.read_visits(path, columns, name=name)
+            if protected is not None:
+                return protected
     table = read_table(path, kind, columns, name=name)
     if kind != "visits":
         return validate(table, kind, campaigns=campaigns)
