@@ -1,4 +1,4 @@
-"""Large visits files in DuckDB (analysis/inputs/engine.py): the same frame and the same messages as the loader.
+"""Large visits files in DuckDB (analysis/inputs/engine.py): the loader's frame and messages.
 
 Every test forces the engine's threshold down (WORKBOOK_ENGINE_BYTES=1) so that the
 small files here take the path a national registry takes, and compares it with the
