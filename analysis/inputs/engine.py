@@ -78,28 +78,22 @@ def read_visits(
 
 
 def _scan(con, path: Path) -> tuple[str, list[str]] | None:
-    """The SQL that reads the file (a row number r, then every column as text) and its header."""
+    """The SQL that reads the file (every column, CSV cells as text) and its header."""
     text = str(path).replace("'", "''")
     if path.suffix.lower() == ".parquet":
-        source = f"read_parquet('{text}', file_row_number = true)"
-        header = [c for c in con.sql(f"SELECT * FROM {source} LIMIT 0").columns if c != "file_row_number"]
-        row = "file_row_number + 2"
-    else:
-        with open(path, "rb") as fh:
-            head = fh.read(4)
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in head:
-            return None  # UTF-16, as Excel writes it: the loader reads that
-        source = (f"read_csv('{text}', header = true, delim = ',', quote = '\"', escape = '\"', "
-                  "all_varchar = true, strict_mode = true, null_padding = false, "
-                  "skip = 0, auto_detect = false, columns = {cols})")
-        header = _csv_header(path)
-        if header is None:
-            return None
-        cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
-        source = source.format(cols=cols)
-        row = "row_number() OVER () + 1"
-        return f"SELECT {row} AS r, * FROM {source}", header
-    return f"SELECT {row} AS r, * EXCLUDE (file_row_number) FROM {source}", header
+        source = f"read_parquet('{text}')"
+        return f"SELECT * FROM {source}", list(con.sql(f"SELECT * FROM {source} LIMIT 0").columns)
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in head:
+        return None  # UTF-16, as Excel writes it: the loader reads that
+    header = _csv_header(path)
+    if header is None:
+        return None
+    cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
+    source = (f"read_csv('{text}', header = true, delim = ',', quote = '\"', escape = '\"', "
+              f"strict_mode = true, null_padding = false, auto_detect = false, columns = {cols})")
+    return f"SELECT * FROM {source}", header
 
 
 def _csv_header(path: Path) -> list[str] | None:
@@ -137,87 +131,118 @@ def _read(con, path: Path, file: str, mapping: dict, key: bytes | None):
     src = {names[i]: (f"c{i}" if is_csv else _quoted(header[i])) for i in range(len(header))}
     if "donor_id" not in src or "visit_date" not in src:
         return None
-    con.sql(f"CREATE TEMP TABLE raw AS {sql}")
-    rows = con.sql("SELECT count(*) FROM raw").fetchall()[0][0]
+    types = {row[0]: row[1] for row in con.sql(f"DESCRIBE {sql}").fetchall()}
+    # one pass over the file: the typed columns and, per row, whether every rule holds
+    table = _arrow(con.sql(f"SELECT {_typed(src, types)} FROM ({sql})"))
+    rows = table.num_rows
     if rows == 0 or rows > limits.limit("rows") or (is_csv and rows + 1 != _line_breaks(path)):
         return None
-    types = {row[0]: row[1] for row in con.sql("DESCRIBE raw").fetchall()}
-    con.sql(f"CREATE TEMP TABLE v AS SELECT r, {_typed(src, types)} FROM raw")
-    con.sql("DROP TABLE raw")
-    if _failing_rows(con, src, header, names):
+    # each text column as codes into its distinct values, in order of first appearance
+    encoded = {c: table.column(c).combine_chunks().dictionary_encode()
+               for c in ("donor_id", "sex", "site", "outcome") if c in table.column_names}
+    if _failing_rows(con, table, encoded, header, names):
         return None
-    return _frame(con, src, _key(file, key, path))
+    return _frame(con, table, encoded, _key(file, key, path))
+
+
+def _arrow(relation):
+    table = relation.arrow()
+    return table.read_all() if hasattr(table, "read_all") else table
 
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+FLOATS = ("FLOAT", "DOUBLE")
+
+
+def _number(col: str, type_: str, pattern: str, cast: str) -> tuple[str, str]:
+    """A whole number's value and whether it is plain, however the file holds it."""
+    if type_ in INTEGERS:
+        return f"CAST({col} AS {cast})", "true"
+    if type_ in FLOATS:  # Parquet from pandas: a whole number with a gap is a float; 350.0 is 350
+        return (f"CAST(CASE WHEN {col} = trunc({col}) AND abs({col}) < 1e15 THEN {col} END AS {cast})",
+                f"({col} IS NULL OR ({col} = trunc({col}) AND abs({col}) < 1e15))")
+    if type_ == "VARCHAR":
+        return (f"TRY_CAST(CASE WHEN regexp_matches({col}, '{pattern}') THEN {col} END AS {cast})",
+                f"({col} IS NULL OR regexp_matches({col}, '{pattern}'))")
+    return "NULL", "false"
+
+
 def _typed(src: dict[str, str], types: dict[str, str]) -> str:
-    """Each column cast as the loader types it; `*_ok` is false where a cell is not plain."""
+    """Each column as the loader types it, and `plain`: whether every rule holds on the row.
+
+    Only cells written as the loader would read them exactly count as plain; the
+    loader reads a file with any other row (and words what is wrong with it).
+    """
     def kind(col: str) -> str:
         return types.get(col.strip('"').replace('""', '"'), "")
 
-    cells = {name: f"CAST({col} AS VARCHAR)" for name, col in src.items()}
-    for name, col in src.items():
-        if name in ("donor_id", "birth_year", "volume_ml") and kind(col) in ("DOUBLE", "FLOAT"):
-            # Parquet from pandas: a whole number with a gap is a float; 350.0 is read as 350,
-            # anything else is not plain (the leading space fails every pattern below)
-            cells[name] = (f"CASE WHEN {col} IS NULL THEN NULL WHEN {col} = trunc({col}) "
-                           f"AND abs({col}) < 1e15 THEN CAST(CAST({col} AS BIGINT) AS VARCHAR) "
-                           "ELSE ' not plain' END")
-    day = src["visit_date"]
-    if kind(day).startswith("TIMESTAMP"):  # Parquet: a day at midnight
-        cells["visit_date"] = (f"CASE WHEN {day} = date_trunc('day', {day}) "
-                               f"THEN strftime({day}, '%Y-%m-%d') END")
     most = limits.limit("cell_chars")
+    ok: list[str] = []
+    donor, day = src["donor_id"], src["visit_date"]
+    if kind(donor) in INTEGERS:
+        parts = [f"CAST({donor} AS VARCHAR) AS donor_id"]
+        ok.append(f"{donor} IS NOT NULL")
+    elif kind(donor) == "VARCHAR":
+        parts = [f"{donor} AS donor_id"]
+        ok.append(f"regexp_matches({donor}, '{TIDY_ASCII}') AND length({donor}) <= {most}")
+    else:
+        return "NULL AS donor_id, false AS plain"
+    if kind(day) == "DATE":
+        date = day
+    elif kind(day).startswith("TIMESTAMP"):  # a day at midnight
+        date = f"CASE WHEN {day} = date_trunc('day', {day}) THEN CAST({day} AS DATE) END"
+    elif kind(day) == "VARCHAR":
+        date = f"TRY_CAST(CASE WHEN regexp_matches({day}, '{ISO_DATE}') THEN {day} END AS DATE)"
+    else:
+        date = "NULL::DATE"
+    parts.append(f"{date} AS visit_date")
     lo, hi = PLAIN_YEARS
-    parts = [
-        f"{cells['donor_id']} AS donor_id",
-        f"coalesce(regexp_matches({cells['donor_id']}, '{TIDY_ASCII}') "
-        f"AND length({cells['donor_id']}) <= {most}, false) AS donor_ok",
-        f"TRY_CAST(CASE WHEN regexp_matches({cells['visit_date']}, '{ISO_DATE}') "
-        f"THEN {cells['visit_date']} END AS DATE) AS visit_date",
-    ]
-    if "birth_year" in cells:
-        parts.append(f"TRY_CAST(CASE WHEN regexp_matches({cells['birth_year']}, '^[0-9]{{4}}$') "
-                     f"THEN {cells['birth_year']} END AS SMALLINT) AS birth_year")
-        parts.append(f"({cells['birth_year']} IS NULL OR regexp_matches({cells['birth_year']}, "
-                     f"'^[0-9]{{4}}$')) AS birth_ok")
-    if "volume_ml" in cells:
-        parts.append(f"TRY_CAST(CASE WHEN regexp_matches({cells['volume_ml']}, '^[0-9]{{1,15}}$') "
-                     f"THEN {cells['volume_ml']} END AS BIGINT) AS volume_ml")
-        parts.append(f"({cells['volume_ml']} IS NULL OR regexp_matches({cells['volume_ml']}, "
-                     "'^[0-9]{1,15}$')) AS volume_ok")
+    ok.append(f"year({date}) BETWEEN {lo} AND {hi}")
+    if "birth_year" in src:
+        value, plain = _number(src["birth_year"], kind(src["birth_year"]), "^[0-9]{4}$", "SMALLINT")
+        parts.append(f"{value} AS birth_year")
+        ok += [plain, f"({value} IS NULL OR ({value} BETWEEN {schema.FIRST_YEAR} AND 2100 "
+                      f"AND {value} <= year({date})))"]
+    if "volume_ml" in src:
+        value, plain = _number(src["volume_ml"], kind(src["volume_ml"]), "^[0-9]{1,15}$", "BIGINT")
+        parts.append(f"{value} AS volume_ml")
+        ok += [plain, f"({value} IS NULL OR {value} >= 0)"]
     for name in ("sex", "site", "outcome"):
-        if name in cells:
-            parts.append(f"{cells[name]} AS {name}")
-    year_ok = f"year(TRY_CAST({cells['visit_date']} AS DATE)) BETWEEN {lo} AND {hi}"
-    parts.append(f"coalesce({year_ok}, false) AS date_ok")
+        if name in src:
+            if kind(src[name]) != "VARCHAR":
+                return "NULL AS donor_id, false AS plain"
+            parts.append(f"{src[name]} AS {name}")
+    parts.append(f"coalesce({' AND '.join(f'({c})' for c in ok)}, false) AS plain")
     return ", ".join(parts)
 
 
-def _failing_rows(con, src: dict[str, str], header: list[str], names: dict[int, str]) -> list[int]:
-    """Row numbers (as a spreadsheet shows them) of the first rows the engine does not take."""
-    lo, hi = schema.FIRST_YEAR, 2100
-    tests = ["NOT donor_ok", "visit_date IS NULL", "NOT date_ok"]
-    if "birth_year" in src:
-        tests += ["NOT birth_ok", f"birth_year NOT BETWEEN {lo} AND {hi}", "birth_year > year(visit_date)"]
-    if "volume_ml" in src:
-        tests.append("NOT volume_ok")
-    failing = [r for (r,) in con.sql(
-        f"SELECT r FROM v WHERE {' OR '.join(f'coalesce({t}, false)' for t in tests)} ORDER BY r LIMIT 100"
-    ).fetchall()]
-    repeated = con.sql("SELECT min(r) FROM v GROUP BY donor_id, visit_date HAVING count(*) > 1 LIMIT 100")
-    failing += [r for (r,) in repeated.fetchall()]
+def _failing_rows(con, table, encoded: dict, header: list[str], names: dict[int, str]) -> list[int]:
+    """Positions of rows the engine does not take (-1: a column's values): none for a file it reads."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    plain = table.column("plain")
+    failing = np.flatnonzero(~plain.to_numpy(zero_copy_only=False))[:100].tolist()
+    import pyarrow as pa
+
+    keys = pa.table({"donor": encoded["donor_id"].indices, "day": table.column("visit_date")})
+    con.register("typed", keys)
+    repeated = con.sql("SELECT count(*) FROM (SELECT 1 FROM typed GROUP BY donor, day "
+                       "HAVING count(*) > 1)").fetchall()[0][0]
+    con.unregister("typed")
+    if repeated:
+        failing.append(-1)
     # the few distinct values of the other text columns, checked as the loader checks them
     most = limits.limit("cell_chars")
     first_three = {names[i] for i in range(min(3, len(header)))}
     for name in ("sex", "site", "outcome"):
-        if name not in src:
+        if name not in encoded:
             continue
-        query = f"SELECT DISTINCT {name} FROM v LIMIT {FEW_CATEGORIES + 1}"
-        distinct = [v for (v,) in con.sql(query).fetchall()]
+        distinct = encoded[name].dictionary.to_pylist()
         allowed = schema.column("visits", name).allowed
         if len(distinct) > FEW_CATEGORIES or any(
             v is not None and (parse_text(v) != v or len(v) > most or not v.isprintable()
@@ -227,9 +252,10 @@ def _failing_rows(con, src: dict[str, str], header: list[str], names: dict[int, 
         ):
             failing.append(-1)
     if "donor_id" in first_three:  # a total row's label ('Total', 'Tổng cộng') at the left
-        candidates = con.sql("SELECT DISTINCT donor_id FROM v WHERE length(donor_id) <= 16 "
-                             "AND regexp_matches(donor_id, '^\\s*[tcgTCG]')").fetchall()
-        if any(_is_total_label(v) for (v,) in candidates):
+        ids = encoded["donor_id"].dictionary
+        short = pc.and_(pc.less_equal(pc.utf8_length(ids), 16),
+                        pc.match_substring_regex(ids, "^\\s*[tcgTCG]"))
+        if any(_is_total_label(v) for v in ids.filter(short).to_pylist()):
             failing.append(-1)
     return failing
 
@@ -247,45 +273,47 @@ def _key(file: str, key: bytes | None, path: Path) -> bytes:
         raise _fail(file, f"donor_id cannot be pseudonymised: {exc}") from None
 
 
-def _frame(con, src: dict[str, str], key: bytes):
-    """The protected frame: pseudonyms per distinct donor (in order of first visit), then the visits."""
+def _frame(con, table, encoded: dict, key: bytes):
+    """The protected frame: donors numbered in order of first visit, their pseudonyms computed
+    in SQL once per donor (the ids stay in Arrow memory here, never in a pandas object)."""
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
     from analysis.inputs import pseudonyms
 
+    donor_codes = encoded.pop("donor_id")
+    ids = pa.table({"i": pa.array(np.arange(len(donor_codes.dictionary))), "id": donor_codes.dictionary})
     inner, outer = (p.hex() for p in pseudonyms.hmac_pads(key))
-    length = pseudonyms.PSEUDONYM_HEX
-    con.sql(f"""CREATE TEMP TABLE donors AS
-        SELECT donor_id, (row_number() OVER (ORDER BY min(r)) - 1)::INTEGER AS code,
-               left(sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode(donor_id)))),
-                    {length}) AS pseudonym
-        FROM v GROUP BY donor_id""")
-    pseudonym_list = con.sql("SELECT pseudonym FROM donors ORDER BY code").fetchnumpy()["pseudonym"]
-    categories = pd.Index(np.asarray(pseudonym_list, dtype=object), dtype=object)
-    present = [c.name for c in schema.columns("visits") if c.name in src]
-    chosen = ", ".join("d.code AS donor_id" if c == "donor_id" else f"v.{c}" for c in present)
-    table = con.sql(f"SELECT {chosen} FROM v JOIN donors d USING (donor_id) ORDER BY v.r").arrow()
-    if hasattr(table, "read_all"):
-        table = table.read_all()
-    con.sql("DROP TABLE v")
-    out = {}
-    for c in present:
-        column = table.column(c)
-        if c == "donor_id":
-            codes = column.to_numpy()
-            try:
-                values = pd.Categorical.from_codes(codes, categories=categories, validate=False)
-            except ValueError:  # two ids with one 64-bit pseudonym (odds ~n²/2⁶⁵): as the loader does
-                merged, distinct = pd.factorize(categories.to_numpy())
-                values = pd.Categorical.from_codes(merged[codes], categories=pd.Index(distinct, dtype=object))
-            out[c] = values
-        elif c == "visit_date":
-            out[c] = pd.to_datetime(column.to_numpy(zero_copy_only=False)).astype("datetime64[ns]").array
+    con.register("ids", ids)
+    hashed = _arrow(con.sql(
+        f"SELECT left(sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode(id)))), "
+        f"{pseudonyms.PSEUDONYM_HEX}) AS p FROM ids ORDER BY i"))
+    con.unregister("ids")
+    del ids
+    categories = pd.Index(hashed.column("p").to_numpy(zero_copy_only=False).astype(object), dtype=object)
+    codes = donor_codes.indices.to_numpy(zero_copy_only=False)
+    del donor_codes
+    try:
+        donors = pd.Categorical.from_codes(codes, categories=categories, validate=False)
+    except ValueError:  # two ids with one 64-bit pseudonym (odds ~n²/2⁶⁵): as the loader does
+        merged, distinct = pd.factorize(categories.to_numpy())
+        donors = pd.Categorical.from_codes(merged[codes], categories=pd.Index(distinct, dtype=object))
+    out = {"donor_id": donors}
+    for c in [c.name for c in schema.columns("visits") if c.name in table.column_names][1:]:
+        column = table.column(c).combine_chunks() if c not in encoded else None
+        if c == "visit_date":
+            out[c] = pd.array(column.to_numpy(zero_copy_only=False).astype("datetime64[ns]"))
         elif c in ("birth_year", "volume_ml"):
-            out[c] = pd.array(column.to_pandas(), dtype="Int64")
-        else:
-            used = pd.Categorical(column.to_pandas().astype(object))
-            out[c] = used.reorder_categories(sorted(used.categories))
-    del table
-    return pd.DataFrame(out, index=pd.RangeIndex(len(out["donor_id"])), copy=False)
+            values = column.fill_null(0).to_numpy().astype("int64")
+            out[c] = pd.arrays.IntegerArray(values, column.is_null().to_numpy(zero_copy_only=False))
+        else:  # few values: categories sorted, as the loader leaves them
+            coded = encoded.pop(c)
+            words = np.asarray(coded.dictionary.to_pylist(), dtype=object)
+            order = np.argsort(words)
+            rank = np.empty(len(words), dtype=np.int64)
+            rank[order] = np.arange(len(words))
+            at = coded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+            out[c] = pd.Categorical.from_codes(np.where(at >= 0, rank[np.maximum(at, 0)], -1),
+                                               categories=pd.Index(words[order], dtype=object))
+    return pd.DataFrame(out, index=pd.RangeIndex(len(codes)), copy=False)
