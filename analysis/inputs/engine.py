@@ -78,11 +78,13 @@ def read_visits(
 
 
 def _scan(con, path: Path) -> tuple[str, list[str]] | None:
-    """The SQL that reads the file (every column, CSV cells as text) and its header."""
+    """The SQL that reads the file (every column, CSV cells as text, and `_row`: the row's
+    position in the file, from 0) and the file's header."""
     text = str(path).replace("'", "''")
     if path.suffix.lower() == ".parquet":
-        source = f"read_parquet('{text}')"
-        return f"SELECT * FROM {source}", list(con.sql(f"SELECT * FROM {source} LIMIT 0").columns)
+        source = f"read_parquet('{text}', file_row_number = true)"
+        header = [c for c in con.sql(f"SELECT * FROM {source} LIMIT 0").columns if c != "file_row_number"]
+        return f"SELECT file_row_number AS _row, * EXCLUDE (file_row_number) FROM {source}", header
     with open(path, "rb") as fh:
         head = fh.read(4)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in head:
@@ -93,7 +95,7 @@ def _scan(con, path: Path) -> tuple[str, list[str]] | None:
     cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
     source = (f"read_csv('{text}', header = true, delim = ',', quote = '\"', escape = '\"', "
               f"strict_mode = true, null_padding = false, auto_detect = false, columns = {cols})")
-    return f"SELECT * FROM {source}", header
+    return f"SELECT row_number() OVER () - 1 AS _row, * FROM {source}", header
 
 
 def _csv_header(path: Path) -> list[str] | None:
@@ -132,17 +134,40 @@ def _read(con, path: Path, file: str, mapping: dict, key: bytes | None):
     if "donor_id" not in src or "visit_date" not in src:
         return None
     types = {row[0]: row[1] for row in con.sql(f"DESCRIBE {sql}").fetchall()}
-    # one pass over the file: the typed columns and, per row, whether every rule holds
-    table = _arrow(con.sql(f"SELECT {_typed(src, types)} FROM ({sql})"))
-    rows = table.num_rows
-    if rows == 0 or rows > limits.limit("rows") or (is_csv and rows + 1 != _line_breaks(path)):
+    typed = f"SELECT _row, {_typed(src, types)} FROM ({sql})"
+    # the rules, row by row and on the few distinct values of sex, site and outcome
+    texts = [c for c in ("sex", "site", "outcome") if c in src]
+    summary = con.sql("SELECT count(*), bool_and(plain), min(_row), max(_row)"
+                      + "".join(f", list(DISTINCT {c})" for c in texts) + f" FROM ({typed})").fetchall()[0]
+    rows, plain, first, last = summary[:4]
+    if not rows or rows > limits.limit("rows") or not plain or (first, last) != (0, rows - 1):
         return None
-    # each text column as codes into its distinct values, in order of first appearance
-    encoded = {c: table.column(c).combine_chunks().dictionary_encode()
-               for c in ("donor_id", "sex", "site", "outcome") if c in table.column_names}
-    if _failing_rows(con, table, encoded, header, names):
+    if is_csv and rows + 1 != _line_breaks(path):
+        return None  # a blank line or a quoted line break: the loader counts rows its own way
+    words = dict(zip(texts, summary[4:], strict=True))
+    if not _plain_words(words, {names[i] for i in range(min(3, len(header)))}):
         return None
-    return _frame(con, table, encoded, _key(file, key, path))
+    # donors: numbered in order of first visit, with their pseudonyms; raw ids stay in DuckDB
+    from analysis.inputs import pseudonyms
+
+    inner, outer = (p.hex() for p in pseudonyms.hmac_pads(_key(file, key, path)))
+    con.sql(f"""CREATE TEMP TABLE donors AS
+        SELECT donor_id, (row_number() OVER (ORDER BY min(_row)) - 1)::INTEGER AS code,
+               left(sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode(donor_id)))),
+                    {pseudonyms.PSEUDONYM_HEX}) AS pseudonym
+        FROM ({typed}) GROUP BY donor_id""")
+    if "donor_id" in {names[i] for i in range(min(3, len(header)))} and _total_label(con):
+        return None
+    enums = {c: "ENUM (" + ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(
+        w for w in words[c] if w is not None)) + ")" for c in texts if any(w is not None for w in words[c])}
+    present = [c.name for c in schema.columns("visits") if c.name in src]
+    columns = ", ".join("d.code AS donor_id" if c == "donor_id" else
+                        f"CAST(v.{c} AS {enums[c]}) AS {c}" if c in enums else
+                        f"CAST(NULL AS VARCHAR) AS {c}" if c in texts else f"v.{c}" for c in present)
+    table = _arrow(con.sql(f"SELECT v._row, {columns} FROM ({typed}) v JOIN donors d USING (donor_id)"))
+    if table.num_rows != rows or _repeated(con, table):
+        return None
+    return _frame(con, table, present)
 
 
 def _arrow(relation):
@@ -220,29 +245,10 @@ def _typed(src: dict[str, str], types: dict[str, str]) -> str:
     return ", ".join(parts)
 
 
-def _failing_rows(con, table, encoded: dict, header: list[str], names: dict[int, str]) -> list[int]:
-    """Positions of rows the engine does not take (-1: a column's values): none for a file it reads."""
-    import numpy as np
-    import pyarrow.compute as pc
-
-    plain = table.column("plain")
-    failing = np.flatnonzero(~plain.to_numpy(zero_copy_only=False))[:100].tolist()
-    import pyarrow as pa
-
-    keys = pa.table({"donor": encoded["donor_id"].indices, "day": table.column("visit_date")})
-    con.register("typed", keys)
-    repeated = con.sql("SELECT count(*) FROM (SELECT 1 FROM typed GROUP BY donor, day "
-                       "HAVING count(*) > 1)").fetchall()[0][0]
-    con.unregister("typed")
-    if repeated:
-        failing.append(-1)
-    # the few distinct values of the other text columns, checked as the loader checks them
+def _plain_words(words: dict[str, list], first_three: set[str]) -> bool:
+    """Sex, site and outcome: few distinct values, each as the loader would keep it."""
     most = limits.limit("cell_chars")
-    first_three = {names[i] for i in range(min(3, len(header)))}
-    for name in ("sex", "site", "outcome"):
-        if name not in encoded:
-            continue
-        distinct = encoded[name].dictionary.to_pylist()
+    for name, distinct in words.items():
         allowed = schema.column("visits", name).allowed
         if len(distinct) > FEW_CATEGORIES or any(
             v is not None and (parse_text(v) != v or len(v) > most or not v.isprintable()
@@ -250,14 +256,25 @@ def _failing_rows(con, table, encoded: dict, header: list[str], names: dict[int,
                                or (name in first_three and _is_total_label(v)))
             for v in distinct
         ):
-            failing.append(-1)
-    if "donor_id" in first_three:  # a total row's label ('Total', 'Tổng cộng') at the left
-        ids = encoded["donor_id"].dictionary
-        short = pc.and_(pc.less_equal(pc.utf8_length(ids), 16),
-                        pc.match_substring_regex(ids, "^\\s*[tcgTCG]"))
-        if any(_is_total_label(v) for v in ids.filter(short).to_pylist()):
-            failing.append(-1)
-    return failing
+            return False
+    return True
+
+
+def _total_label(con) -> bool:
+    """A donor id that is a total row's label ('Total', 'Tổng cộng'), as the loader refuses it."""
+    candidates = con.sql("SELECT donor_id FROM donors WHERE length(donor_id) <= 16 "
+                         "AND regexp_matches(donor_id, '^\\s*[tcgTCG]')").fetchall()
+    return any(_is_total_label(v) for (v,) in candidates)
+
+
+def _repeated(con, table) -> bool:
+    """Two visits of one donor on one day."""
+    con.register("visits", table.select(["donor_id", "visit_date"]))
+    try:
+        return con.sql("SELECT count(*) FROM (SELECT 1 FROM visits GROUP BY donor_id, visit_date "
+                       "HAVING count(*) > 1)").fetchall()[0][0] > 0
+    finally:
+        con.unregister("visits")
 
 
 def _key(file: str, key: bytes | None, path: Path) -> bytes:
@@ -273,47 +290,42 @@ def _key(file: str, key: bytes | None, path: Path) -> bytes:
         raise _fail(file, f"donor_id cannot be pseudonymised: {exc}") from None
 
 
-def _frame(con, table, encoded: dict, key: bytes):
-    """The protected frame: donors numbered in order of first visit, their pseudonyms computed
-    in SQL once per donor (the ids stay in Arrow memory here, never in a pandas object)."""
+def _frame(con, table, present: list[str]):
+    """The protected frame, rows in the file's order (`_row` says where each row goes)."""
     import numpy as np
     import pandas as pd
-    import pyarrow as pa
 
-    from analysis.inputs import pseudonyms
+    pseudonym = _arrow(con.sql("SELECT pseudonym FROM donors ORDER BY code")).column("pseudonym")
+    con.sql("DROP TABLE donors")
+    categories = pd.Index(pseudonym.to_numpy(zero_copy_only=False).astype(object), dtype=object)
+    at = table.column("_row").to_numpy()
+    n = len(at)
 
-    donor_codes = encoded.pop("donor_id")
-    ids = pa.table({"i": pa.array(np.arange(len(donor_codes.dictionary))), "id": donor_codes.dictionary})
-    inner, outer = (p.hex() for p in pseudonyms.hmac_pads(key))
-    con.register("ids", ids)
-    hashed = _arrow(con.sql(
-        f"SELECT left(sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode(id)))), "
-        f"{pseudonyms.PSEUDONYM_HEX}) AS p FROM ids ORDER BY i"))
-    con.unregister("ids")
-    del ids
-    categories = pd.Index(hashed.column("p").to_numpy(zero_copy_only=False).astype(object), dtype=object)
-    codes = donor_codes.indices.to_numpy(zero_copy_only=False)
-    del donor_codes
-    try:
-        donors = pd.Categorical.from_codes(codes, categories=categories, validate=False)
-    except ValueError:  # two ids with one 64-bit pseudonym (odds ~n²/2⁶⁵): as the loader does
-        merged, distinct = pd.factorize(categories.to_numpy())
-        donors = pd.Categorical.from_codes(merged[codes], categories=pd.Index(distinct, dtype=object))
-    out = {"donor_id": donors}
-    for c in [c.name for c in schema.columns("visits") if c.name in table.column_names][1:]:
-        column = table.column(c).combine_chunks() if c not in encoded else None
-        if c == "visit_date":
-            out[c] = pd.array(column.to_numpy(zero_copy_only=False).astype("datetime64[ns]"))
+    def placed(values: np.ndarray) -> np.ndarray:
+        out = np.empty(n, dtype=values.dtype)
+        out[at] = values
+        return out
+
+    frame = {}
+    for c in present:
+        column = table.column(c).combine_chunks()
+        if c == "donor_id":
+            codes = placed(column.to_numpy())
+            try:
+                frame[c] = pd.Categorical.from_codes(codes, categories=categories, validate=False)
+            except ValueError:  # two ids with one 64-bit pseudonym (odds ~n²/2⁶⁵): as the loader does
+                merged, distinct = pd.factorize(categories.to_numpy())
+                frame[c] = pd.Categorical.from_codes(merged[codes],
+                                                     categories=pd.Index(distinct, dtype=object))
+        elif c == "visit_date":
+            frame[c] = pd.array(placed(column.to_numpy(zero_copy_only=False).astype("datetime64[ns]")))
         elif c in ("birth_year", "volume_ml"):
-            values = column.fill_null(0).to_numpy().astype("int64")
-            out[c] = pd.arrays.IntegerArray(values, column.is_null().to_numpy(zero_copy_only=False))
-        else:  # few values: categories sorted, as the loader leaves them
-            coded = encoded.pop(c)
-            words = np.asarray(coded.dictionary.to_pylist(), dtype=object)
-            order = np.argsort(words)
-            rank = np.empty(len(words), dtype=np.int64)
-            rank[order] = np.arange(len(words))
-            at = coded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-            out[c] = pd.Categorical.from_codes(np.where(at >= 0, rank[np.maximum(at, 0)], -1),
-                                               categories=pd.Index(words[order], dtype=object))
-    return pd.DataFrame(out, index=pd.RangeIndex(len(codes)), copy=False)
+            values = placed(column.fill_null(0).to_numpy().astype("int64"))
+            frame[c] = pd.arrays.IntegerArray(values, placed(column.is_null().to_numpy(zero_copy_only=False)))
+        elif column.null_count == len(column) or not hasattr(column, "dictionary"):
+            frame[c] = pd.Categorical(np.full(n, None, dtype=object))
+        else:  # an ENUM of the sorted distinct values: the loader's categories
+            codes = placed(column.indices.cast("int64").fill_null(-1).to_numpy(zero_copy_only=False))
+            words = np.asarray(column.dictionary.to_pylist(), dtype=object)
+            frame[c] = pd.Categorical.from_codes(codes, categories=pd.Index(words, dtype=object))
+    return pd.DataFrame(frame, index=pd.RangeIndex(n), copy=False)
