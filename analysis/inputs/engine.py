@@ -69,6 +69,7 @@ def read_visits(
         return None
     mapping = _check_mapping(columns, "visits", file)
     con = duckdb.connect(config={"threads": os.cpu_count() or 1})
+    con.sql("SET enable_progress_bar = false")
     try:
         return _read(con, resolved, file, mapping, key)
     except (duckdb.Error, UnicodeError, ValueError):
@@ -137,14 +138,14 @@ def _read(con, path: Path, file: str, mapping: dict, key: bytes | None):
     typed = f"SELECT _row, {_typed(src, types)} FROM ({sql})"
     # the rules, row by row and on the few distinct values of sex, site and outcome
     texts = [c for c in ("sex", "site", "outcome") if c in src]
-    summary = con.sql("SELECT count(*), bool_and(plain), min(_row), max(_row)"
-                      + "".join(f", list(DISTINCT {c})" for c in texts) + f" FROM ({typed})").fetchall()[0]
-    rows, plain, first, last = summary[:4]
+    rows, plain, first, last = con.sql(
+        f"SELECT count(*), bool_and(plain), min(_row), max(_row) FROM ({typed})").fetchall()[0]
     if not rows or rows > limits.limit("rows") or not plain or (first, last) != (0, rows - 1):
         return None
     if is_csv and rows + 1 != _line_breaks(path):
         return None  # a blank line or a quoted line break: the loader counts rows its own way
-    words = dict(zip(texts, summary[4:], strict=True))
+    words = {c: [w for (w,) in con.sql(f"SELECT DISTINCT {c} FROM ({typed}) LIMIT {FEW_CATEGORIES + 1}")
+                 .fetchall()] for c in texts}
     if not _plain_words(words, {names[i] for i in range(min(3, len(header)))}):
         return None
     # donors: numbered in order of first visit, with their pseudonyms; raw ids stay in DuckDB
@@ -156,7 +157,8 @@ def _read(con, path: Path, file: str, mapping: dict, key: bytes | None):
                left(sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode(donor_id)))),
                     {pseudonyms.PSEUDONYM_HEX}) AS pseudonym
         FROM ({typed}) GROUP BY donor_id""")
-    if "donor_id" in {names[i] for i in range(min(3, len(header)))} and _total_label(con):
+    if not _plain_donors(con) or (
+            "donor_id" in {names[i] for i in range(min(3, len(header)))} and _total_label(con)):
         return None
     enums = {c: "ENUM (" + ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(
         w for w in words[c] if w is not None)) + ")" for c in texts if any(w is not None for w in words[c])}
@@ -205,15 +207,14 @@ def _typed(src: dict[str, str], types: dict[str, str]) -> str:
     def kind(col: str) -> str:
         return types.get(col.strip('"').replace('""', '"'), "")
 
-    most = limits.limit("cell_chars")
     ok: list[str] = []
     donor, day = src["donor_id"], src["visit_date"]
     if kind(donor) in INTEGERS:
         parts = [f"CAST({donor} AS VARCHAR) AS donor_id"]
         ok.append(f"{donor} IS NOT NULL")
-    elif kind(donor) == "VARCHAR":
+    elif kind(donor) == "VARCHAR":  # tidy text: checked on the distinct ids (`_plain_donors`)
         parts = [f"{donor} AS donor_id"]
-        ok.append(f"regexp_matches({donor}, '{TIDY_ASCII}') AND length({donor}) <= {most}")
+        ok.append(f"{donor} IS NOT NULL")
     else:
         return "NULL AS donor_id, false AS plain"
     if kind(day) == "DATE":
@@ -258,6 +259,13 @@ def _plain_words(words: dict[str, list], first_three: set[str]) -> bool:
         ):
             return False
     return True
+
+
+def _plain_donors(con) -> bool:
+    """Every donor id tidy text, as the loader keeps it (checked once a donor, not once a visit)."""
+    most = limits.limit("cell_chars")
+    return con.sql(f"SELECT count(*) FROM donors WHERE donor_id IS NULL OR NOT regexp_matches("
+                   f"donor_id, '{TIDY_ASCII}') OR length(donor_id) > {most}").fetchall()[0][0] == 0
 
 
 def _total_label(con) -> bool:
