@@ -19,6 +19,7 @@ the file's size would have taken.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -69,7 +70,8 @@ def read_visits(
         return None
     mapping = _check_mapping(columns, "visits", file)
     con = duckdb.connect(config={"threads": os.cpu_count() or 1})
-    con.sql("SET enable_progress_bar = false")
+    with contextlib.suppress(duckdb.Error):  # in a kernel without ipywidgets DuckDB refuses to change it
+        con.sql("SET enable_progress_bar = false")
     try:
         return _read(con, resolved, file, mapping, key)
     except (duckdb.Error, UnicodeError, ValueError):
