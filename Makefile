@@ -31,9 +31,8 @@ STATE_DIRS := $(MPLCONFIGDIR) $(IPYTHONDIR) $(JUPYTER_CONFIG_DIR) $(JUPYTER_DATA
 # deleted in JupyterLab goes to the trash under XDG_DATA_HOME: both in .venv.
 LAB_FLAGS := --ip=127.0.0.1 --LanguageServerManager.autodetect=False $(if $(filter 0,$(shell id -u)),--allow-root --no-browser)
 
-# The unit tier: tests/unit once it exists, until then every test that starts
-# no kernel and no browser (see SLOW_FIXTURES in tests/conftest.py).
-FAST_TESTS := $(if $(wildcard tests/unit),tests/unit,tests -m "not slow and not browser")
+# The unit tier: no kernel, no browser (tests/notebooks and tests/e2e are the others).
+FAST_TESTS := tests/unit
 
 .PHONY: install system-deps report test test-fast refresh lab lint bench clean lock
 
@@ -56,7 +55,7 @@ report: install  ## run every notebook on params/default.yaml into reports/
 	$(BIN)/workbook run
 
 test: system-deps install  ## the whole suite: unit tests, notebooks (nbval), runner, browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 test-fast: install  ## the unit tier, under a minute
 	$(BIN)/python -m pytest $(FAST_TESTS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,15 +17,31 @@ os.environ.setdefault("MPLBACKEND", "agg")
 os.environ.setdefault("WORKBOOK_PSEUDONYM_KEY", "test-suite-key-not-secret-0123456789")
 
 
-# Tests that start a kernel or a browser are marked slow; `make test-fast` leaves them
-# out. Those using these fixtures are marked here, the others where they are written.
+# The tiers are folders: tests/unit (no kernel, no browser: `make test-fast`),
+# tests/notebooks (notebook runs and nbval) and tests/e2e (the runner, the canary, the
+# browser, hostile files). Each test gets its tier's marker, so `-m unit` works too. The
+# notebook tier reuses the unit tier's sample builders (`from test_trends import sim`).
+TIERS = ("unit", "notebooks", "e2e")
+sys.path.insert(0, str(Path(__file__).resolve().parent / "unit"))
+# Tests that start a kernel or a browser are also marked slow. Those using these fixtures
+# are marked here, the others where they are written.
 SLOW_FIXTURES = {"run_notebook", "fresh_reports"}
 
 
 def pytest_collection_modifyitems(config, items):
+    tests = Path(__file__).resolve().parent
     for item in items:
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        path = Path(str(item.fspath)).resolve()
+        tier = path.relative_to(tests).parts[0] if path.is_relative_to(tests) else "notebooks"
+        item.add_marker(getattr(pytest.mark, tier if tier in TIERS else "unit"))
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if SLOW_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
+        # `make test` spreads files over the cores (pytest-xdist, --dist loadgroup): a file
+        # stays on one worker, in order (a notebook's nbval cells share one kernel, a module's
+        # fixtures are made once), and every user of the batch of reports sits with the others.
+        item.add_marker(pytest.mark.xdist_group("fresh_reports" if "fresh_reports" in fixtures
+                                                else str(path.relative_to(path.parents[1]))))
 
 
 KEY_FIGURES = "key figures that moved"

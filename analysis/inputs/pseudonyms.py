@@ -8,7 +8,6 @@ or a key file outside the project; simulated visits use a fixed public key.
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import re
 import secrets
@@ -25,11 +24,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis import config
-from analysis.errors import PseudonymKeyError
+from analysis.errors import InputNote, PseudonymKeyError
 from analysis.inputs.identifiers import drop_identifiers
 from analysis.inputs.values import encode_values
-
-log = logging.getLogger(__name__)
 
 KEY_ENV = "WORKBOOK_PSEUDONYM_KEY"
 KEY_FILE_ENV = "WORKBOOK_KEY_FILE"
@@ -289,8 +286,8 @@ def _create_key_file(path: Path) -> None:
                 f.write(data)
     finally:
         Path(tmp).unlink(missing_ok=True)
-    log.info("created a new pseudonym key file at %s: keep it (and back it up) to keep "
-             "pseudonyms comparable between runs", path)
+    warnings.warn(f"created a new pseudonym key file at {path}: keep it (and back it up) to keep "
+                  "pseudonyms comparable between runs", InputNote, stacklevel=2)
 
 
 def _read_key_file(path: Path) -> bytes:

@@ -6,53 +6,112 @@ tests read them through these functions and never retype a number.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from analysis import config
-from analysis.errors import UnknownCampaign
-from analysis.qualified import Qualified
+from analysis.errors import InputError, UnknownCampaign
+from analysis.inputs.problems import Problem, quote
+from analysis.inputs.read import Source
+from analysis.qualified import QUALIFIERS, Qualified
+
+# What each published table holds, checked on every read (the files may also be an
+# analyst's own copy, named by a *_path parameter): the columns it must have, which are
+# dates, which are numbers, and which column qualifies which number. Extra columns are kept.
+TABLES = {
+    "sources": {"required": ("source_id", "publisher", "title"), "dates": ("published_date",)},
+    "campaigns": {"required": ("campaign_id", "name"), "dates": ("start_date", "end_date"),
+                  "numbers": ("target_units", "sessions_planned", "sites_planned", "registered",
+                              "units_collected"),
+                  "qualifiers": ("target_qualifier", "registered_qualifier",
+                                 "units_collected_qualifier")},
+    "totals": {"required": ("as_of", "turns", "units", "qualifier"), "dates": ("as_of",),
+               "numbers": ("turns", "units"), "qualifiers": ("qualifier",)},
+    "sessions": {"required": ("session_date", "site", "campaign_id", "units"),
+                 "dates": ("session_date",), "numbers": ("registered", "units"),
+                 "qualifiers": ("registered_qualifier", "units_qualifier")},
+    "national": {"required": ("year", "measure", "value", "qualifier"), "numbers": ("year", "value"),
+                 "qualifiers": ("qualifier",)},
+    "checkpoints": {"required": ("campaign_id", "as_of", "units", "qualifier"), "dates": ("as_of",),
+                    "numbers": ("units",), "qualifiers": ("qualifier",)},
+}
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$")
 
 
-def _read(path, dates: tuple[str, ...] = ()) -> pd.DataFrame:
-    frame = pd.read_csv(path, dtype_backend="numpy_nullable", keep_default_na=True)
-    for col in dates:
-        frame[col] = pd.to_datetime(frame[col], format="ISO8601")
-    return frame
+def _read(path: Path, table: str) -> pd.DataFrame:
+    """The published table at `path`, checked against TABLES[table], or InputError with one
+    `file:row:column` line per problem. The file passes the same guards as an analyst's
+    (a regular file, within the size limit) before pandas reads it."""
+    file = str(path)
+    Source(Path(path), file)
+    spec = TABLES[table]
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    problems = [Problem(file, 1, col, f"missing column, expected in a published {table} table")
+                for col in spec["required"] if col not in frame.columns]
+    if problems:
+        raise InputError(problems)
+    for col in spec.get("dates", ()):
+        problems += _bad(frame, file, col, lambda v: _ISO_DAY.match(v) is not None,
+                         "expected a date written as 2023-08-04")
+    for col in spec.get("numbers", ()):
+        problems += _bad(frame, file, col, _is_number, "expected a number such as 2300 or 0.85")
+    for col in spec.get("qualifiers", ()):
+        problems += _bad(frame, file, col, lambda v: v in QUALIFIERS,
+                         f"expected one of {', '.join(QUALIFIERS)}")
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.row, p.column)))
+    out = frame.replace("", pd.NA)
+    for col in spec.get("numbers", ()):
+        if col in out:
+            values = pd.to_numeric(out[col])
+            whole = values.dropna().mod(1).eq(0).all()
+            out[col] = values.astype("Int64" if whole else "Float64")
+    for col in spec.get("dates", ()):
+        if col in out and table != "sources":
+            out[col] = pd.to_datetime(out[col], format="ISO8601")
+    return out
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return float(text) >= 0
+    except ValueError:
+        return False
+
+
+def _bad(frame: pd.DataFrame, file: str, col: str, ok, expected: str) -> list[Problem]:
+    """A problem for each filled cell of `col` that is not `ok` (an empty cell is a missing figure)."""
+    if col not in frame:
+        return []
+    return [Problem(file, row + 2, col, f"{quote(value)} {expected}")
+            for row, value in enumerate(frame[col]) if value != "" and not ok(value)]
 
 
 def sources(path=None) -> pd.DataFrame:
-    return _read(config.resolve(path) if path else config.SOURCES_CSV)
+    return _read(config.resolve(path) if path else config.SOURCES_CSV, "sources")
 
 
 def campaigns(path=None) -> pd.DataFrame:
-    return _read(config.resolve(path) if path else config.CAMPAIGNS_CSV, ("start_date", "end_date"))
+    return _read(config.resolve(path) if path else config.CAMPAIGNS_CSV, "campaigns")
 
 
 def totals(path=None) -> pd.DataFrame:
-    return _read(config.resolve(path) if path else config.TOTALS_CSV, ("as_of",))
+    return _read(config.resolve(path) if path else config.TOTALS_CSV, "totals")
 
 
 def sessions(path=None) -> pd.DataFrame:
-    return _read(config.resolve(path) if path else config.PUBLISHED_SESSIONS_CSV, ("session_date",))
+    return _read(config.resolve(path) if path else config.PUBLISHED_SESSIONS_CSV, "sessions")
 
 
 def national(path=None) -> pd.DataFrame:
-    return _read(config.resolve(path) if path else config.NATIONAL_CSV)
+    return _read(config.resolve(path) if path else config.NATIONAL_CSV, "national")
 
 
 def checkpoints(path=None) -> pd.DataFrame:
-    return _read(config.resolve(path) if path else config.CHECKPOINTS_CSV, ("as_of",))
-
-
-def facts(path=None) -> pd.DataFrame:
-    return _read(config.resolve(path) if path else config.FACTS_CSV)
-
-
-def fact(fact_id: str) -> Qualified:
-    row = facts().set_index("fact_id").loc[fact_id]
-    return Qualified(float(row["value"]), row["qualifier"])
+    return _read(config.resolve(path) if path else config.CHECKPOINTS_CSV, "checkpoints")
 
 
 @dataclass(frozen=True)

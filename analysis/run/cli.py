@@ -106,9 +106,26 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, _raise)
 
 
+def _notes_as_lines() -> None:
+    """A note for the user (an InputNote, such as a new pseudonym key file) prints as one
+    `note: ...` line on stderr, not as a Python warning with its source line."""
+    import warnings
+
+    plain = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, errors.InputNote):
+            print(f"note: {message}", file=sys.stderr)
+        else:
+            plain(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _stop_on_sigterm()
+    _notes_as_lines()
     handler = {"run": _cmd_run, "params": _cmd_params, "check": _cmd_check}[args.command]
     try:
         return handler(args)

@@ -7,7 +7,7 @@ STATEMENT an import statement to run before serving. It ends when
 end (removing its folder); its kernels end with it.
 
 What a forked kernel shares with the server, and how it is kept faithful to a
-plain one (tests/test_kernels.py compares the two): the environment must equal
+plain one (tests/e2e/test_kernels.py compares the two): the environment must equal
 the server's, or the request is refused, since modules read it when imported;
 variables the imports set are set again in the kernel; the warning filters they
 add stay; sys.path, argv, working folder, session and signal handlers are those

@@ -15,7 +15,6 @@ report as it was.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import functools
 import hashlib
 import json
@@ -441,6 +440,3 @@ def _short(path: str) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd()))
     return path
 
-
-def now_iso() -> str:
-    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")

@@ -2,9 +2,9 @@
 
 The organiser's session sheet (one row per session) is cut at `as_of`: rows
 after it are left out, so one sheet serves reports made at any point of the
-drive. (Rows with empty units would be sessions not yet held; the sessions
-loader currently refuses them, but the rules below cover frames that have
-them.) Counting rules, used by every figure here and stated in the report:
+drive. A row with empty units is a session listed but not yet held (the
+sessions loader accepts it). Counting rules, used by every figure here and
+stated in the report:
 
 - a session is *held* when it is dated on or before `as_of` and has a unit
   count; a listed session with no units yet is not held (it still counts as

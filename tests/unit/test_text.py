@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 
 from analysis.text import i18n, render
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LANGS = i18n.LANGS
 
 

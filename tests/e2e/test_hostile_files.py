@@ -45,7 +45,7 @@ from analysis.output import cells, publish
 from analysis.output.record import Recorder, parameter_names
 from analysis.run import params
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GiB = 2**30
 MiB = 2**20
 HEADER = "session_date,site,units\n"

@@ -24,7 +24,7 @@ from conftest import SCREENSHOTS
 from analysis.output import pdf
 from analysis.text import render
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = pdf.find_chromium()
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "analysis"
+PACKAGE = Path(__file__).resolve().parents[2] / "analysis"
 LAYERS = [
     {"analysis.config", "analysis.errors", "analysis.qualified", "analysis"},
     {"analysis.text"},

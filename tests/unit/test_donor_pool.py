@@ -16,7 +16,6 @@ import pandas as pd
 import pytest
 from lifelines import KaplanMeierFitter
 
-from analysis.inputs import published
 from analysis.model import disclosure
 from analysis.reports.donor_pool import compute as pool
 from analysis.reports.donor_pool import context
@@ -275,17 +274,3 @@ def test_a_small_status_is_hidden_in_the_key_figures_too(files):
 
 
 # ------------------------------------------------------------------ the notebook on its defaults
-
-
-def test_notebook_runs_on_defaults(run_notebook):
-    metrics = run_notebook("donor_pool")["metrics"]
-    plan = published.campaign("giotmau-2023")
-    assert set(CONTRACT) <= set(metrics)
-    assert metrics["as_of"] == plan.start_date.date().isoformat()
-    assert metrics["target_units"] == plan.target_units
-    assert metrics["pool_donors"] == metrics["active_donors"] + metrics["lapsed_donors"]
-    assert metrics["eligible_active_donors"] <= min(metrics["eligible_donors"], metrics["active_donors"])
-    lo, mid, hi = (metrics[f"expected_returning_donors{s}"] for s in ("_low", "", "_high"))
-    assert 0 <= lo <= mid <= hi <= metrics["pool_donors"]
-    assert metrics["newcomers_needed"] == pytest.approx(
-        max(plan.target_units - mid * metrics["yield_used"], 0))

@@ -248,3 +248,61 @@ def test_other_published_sessions_pass_the_session_rules_where_dated():
     dated = raw[raw["session_date"].notna()]
     assert len(dated) == len(raw) - 1
     assert len(validate(dated, "sessions")) == len(dated)
+
+
+# ----------------------------------------- the published tables go through a checked reader
+
+
+def _copy_with(tmp_path, name: str, column: str, row: int, value: str):
+    frame = _read(config.PUBLISHED / name)
+    frame.loc[row, column] = value
+    path = tmp_path / name
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize(("table", "column", "value", "expected"), [
+    ("sessions", "units_qualifier", "roughly", "expected one of exact, about, at_least, at_most"),
+    ("totals", "units", "22.348 đơn vị", "expected a number"),
+    ("checkpoints", "as_of", "23/04/2020", "expected a date written as 2023-08-04"),
+    ("national", "value", "-5", "expected a number"),
+])
+def test_a_bad_published_cell_is_refused_with_file_row_and_column(tmp_path, table, column, value, expected):
+    from analysis.errors import InputError
+    from analysis.inputs import published
+
+    path = _copy_with(tmp_path, f"{table}.csv", column, 0, value)
+    with pytest.raises(InputError) as err:
+        getattr(published, table)(str(path))
+    assert str(err.value).startswith(f"{path}:2:{column}: ") and expected in str(err.value)
+    assert len(str(err.value).splitlines()) == 1
+
+
+def test_a_published_table_without_a_required_column_is_refused(tmp_path):
+    from analysis.errors import InputError
+    from analysis.inputs import published
+
+    path = tmp_path / "sessions.csv"
+    _read(config.PUBLISHED_SESSIONS_CSV).drop(columns="units").to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"sessions.csv:1:units: missing column"):
+        published.sessions(str(path))
+
+
+def test_a_published_path_that_is_a_folder_is_refused_before_reading(tmp_path):
+    from analysis.errors import InputError
+    from analysis.inputs import published
+
+    with pytest.raises(InputError, match="is a folder"):
+        published.sessions(str(tmp_path))
+
+
+def test_the_checked_tables_keep_every_published_figure():
+    """The reader's numbers equal the file's text, cell by cell, and a missing figure stays missing."""
+    from analysis.inputs import published
+
+    for table in ("campaigns", "totals", "sessions", "national", "checkpoints"):
+        raw = _read(config.PUBLISHED / f"{table}.csv")
+        read = getattr(published, table)()
+        for col in published.TABLES[table].get("numbers", ()):
+            for text, value in zip(raw[col], read[col], strict=True):
+                assert (pd.isna(value) if text == "" else float(value) == float(text)), (table, col, text)

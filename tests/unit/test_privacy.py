@@ -6,13 +6,16 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 import stat
 import unicodedata
+import warnings
 
 import pandas as pd
 import pytest
 
 from analysis import config, errors
+from analysis.errors import InputNote
 from analysis.inputs import identifiers, pseudonyms
 from analysis.model import disclosure
 
@@ -252,17 +255,21 @@ def test_key_from_environment(monkeypatch):
 def test_key_file_created_once_with_mode_0600(monkeypatch, tmp_path):
     path = tmp_path / "secrets" / "pseudonym.key"
     monkeypatch.setenv(pseudonyms.KEY_FILE_ENV, str(path))
-    key = pseudonyms.load_key()
+    with pytest.warns(InputNote, match=f"new pseudonym key file at {re.escape(str(path))}: keep it"):
+        key = pseudonyms.load_key()
     assert len(key) == 32 and path.is_file()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert pseudonyms.load_key() == key
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the second time, no notice
+        assert pseudonyms.load_key() == key
     # the file's contents work as the environment variable
     monkeypatch.setenv(pseudonyms.KEY_ENV, path.read_text())
     assert pseudonyms.load_key() == key
 
 
 def test_default_key_file_is_in_the_home_config(tmp_path):
-    key = pseudonyms.load_key()
+    with pytest.warns(InputNote, match="new pseudonym key file"):
+        key = pseudonyms.load_key()
     path = tmp_path / "home" / ".config" / "giotmau-workbook" / "pseudonym.key"
     assert pseudonyms.key_file() == path and path.is_file() and len(key) == 32
     assert not path.is_relative_to(config.ROOT)
@@ -401,3 +408,15 @@ def test_a_loaded_visits_file_holds_only_keyed_pseudonyms(monkeypatch, tmp_path,
     frame = load(path, "visits")
     assert frame["donor_id"].astype(str).tolist() == [reference(d) for d in ids + ids[:15]]
     assert not frame.astype(str).isin(ids).any().any()
+
+
+def test_the_cli_prints_a_note_as_one_line(capsys, monkeypatch):
+    """A user notice raised anywhere under `workbook` (e.g. in the preflight) reads `note: ...`."""
+    from analysis.run import cli
+
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)  # restored after the test
+    cli._notes_as_lines()
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.warn("created a new pseudonym key file at /x: keep it", InputNote, stacklevel=1)
+    assert capsys.readouterr().err == "note: created a new pseudonym key file at /x: keep it\n"

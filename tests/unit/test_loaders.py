@@ -28,7 +28,7 @@ from analysis.inputs.load import load, read_table, validate
 from analysis.inputs.problems import Problem
 from analysis.run import check
 
-BAD = Path(__file__).parent / "data" / "bad"
+BAD = Path(__file__).parents[1] / "data" / "bad"
 
 # ------------------------------------------------------------------ good data
 
@@ -596,7 +596,7 @@ def test_sessions_not_held_yet_may_have_empty_units(tmp_path):
 
 
 def test_data_readme_names_every_canonical_column():
-    text = (Path(__file__).parent.parent / "data" / "README.md").read_text("utf-8")
+    text = (Path(__file__).parents[2] / "data" / "README.md").read_text("utf-8")
     for kind in schema.KINDS:
         assert f"**{kind}**" in text
         for col in schema.columns(kind):

@@ -77,7 +77,7 @@ def test_parameters_read_as_words_not_reprs(name, value, vi, en):
 
 
 def test_every_contract_parameter_and_key_figure_has_a_name_in_both_languages():
-    from test_params_runs import CONTRACT
+    from contract import CONTRACT
 
     params = ["lang", "campaign_id", "registered", "show_rate", "totals_path", "campaigns_path",
               "sessions_path", "sessions_columns", "as_of", "timeseries_path", "timeseries_columns",
@@ -308,23 +308,3 @@ def test_the_index_groups_runs_states_kinds_and_escapes(tmp_path):
     assert "Đơn vị máu đến nay: ít nhất 1.700 · Số người hiến: 6.127" in page
     assert 'href="default/donor_retention/report.pdf"' in page and "chưa có PDF" in page
     assert page.index("default") < page.index("z&lt;i&gt;")  # runs in order of their names
-
-
-@pytest.mark.slow
-def test_a_report_on_your_own_file_says_your_data(run_notebook, tmp_path):
-    days = pd.date_range("2021-01-01", "2023-12-01", freq="MS")
-    own = tmp_path / "own" / "Số liệu tháng.csv"
-    own.parent.mkdir()
-    pd.DataFrame({"Ngày": days.strftime("%d/%m/%Y"), "Số lượt": range(900, 900 + len(days))}).to_csv(
-        own, index=False, encoding="utf-8-sig")
-    metrics = run_notebook("trends", timeseries_path=str(own), period="month")
-    meta = metrics["meta"]
-    assert [(i["kind"], i["rows"]) for i in meta["inputs"]] == [("real", len(days))]
-    assert meta["data_kind"] == "real"
-    folder = tmp_path / "trends"
-    publish.export_html(folder / "notebook.ipynb", folder / "report.html", meta["title"])
-    page = (folder / "report.html").read_text("utf-8")
-    assert "data-kinds-real" in page and "Dữ liệu của bạn" in page
-    assert i18n.t("banner_published", "vi") not in page and "data-kinds-published" not in page
-    body, tail = page.split('class="appendix"', 1)
-    assert "Số liệu tháng.csv" in tail and str(tmp_path) not in tail and "dữ liệu của bạn" in tail
