@@ -401,7 +401,7 @@ def report(res: dict) -> None:
               f"{res['ratio_notebook_less_floor_to_duckdb']:.2f}")
         peaks["donor_retention notebook (papermill + kernel)"] = n["peak_tree_gib"]
     for what, peak in peaks.items():
-        print(f"peak memory, {what}: {gib(peak)}  (target < {PEAK_TARGET_GIB:.0f} GiB: "
+        print(f"peak memory, {what}: {gib(peak)}  (target < {PEAK_TARGET_GIB} GiB: "
               f"{verdict(peak, PEAK_TARGET_GIB, strict=True)})")
     if "donor_retention_notebook" in res:
         for period in ("day", "month"):
