@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = ["default.yaml", "campaign_2024.yaml", "campaign_2025.yaml"]
-# The four notebooks the targets were set on (the 3 × 4 runs); both sides run these.
+# The four notebooks the targets were set on (3 params files × 4 notebooks); both sides run these.
 NOTEBOOKS = ["campaign_progress", "donor_retention", "historical_vs_campaign", "trends"]
 TARGET, GOAL, REPEAT_TARGET = 0.3, 0.2, 0.5
 
