@@ -57,6 +57,11 @@ LIMITS = {
     ]
 }
 
+# Not a bound but a threshold: a visits file (CSV or Parquet) of this size or more is read,
+# checked and pseudonymised by DuckDB (analysis/inputs/engine.py), a smaller one by the loader.
+ENGINE_BYTES = Limit("engine_bytes", "WORKBOOK_ENGINE_BYTES", 32 * 2**20,
+                     "bytes in a visits file from which DuckDB reads it")
+
 # A part of an xlsx workbook smaller than this is never refused for its compression ratio.
 RATIO_FLOOR_BYTES = 2**20
 

@@ -58,6 +58,13 @@ def load(
     file (default: the path as given). `breakdowns` declares a time series' breakdown
     columns (`*_breakdowns`; see `analysis.inputs.breakdowns`).
     """
+    if kind == "visits":
+        from analysis.inputs import engine  # DuckDB, for large CSV and Parquet files
+
+        if engine.wanted(config.resolve(path)):
+            protected = engine.read_visits(path, columns, name=name)
+            if protected is not None:
+                return protected
     table = read_table(path, kind, columns, name=name)
     if kind != "visits":
         return validate(table, kind, campaigns=campaigns, declared=breakdowns)

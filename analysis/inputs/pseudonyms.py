@@ -157,6 +157,16 @@ def _id_text(value: object) -> str | None:
     return text or None
 
 
+def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
+    """The key padded to SHA-256's block and xor-ed with RFC 2104's inner and outer pads:
+    HMAC(key, m) = SHA256(outer + SHA256(inner + m)). The large-file engine hashes with them in SQL."""
+    block = 64
+    if len(key) > block:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(block, b"\0")
+    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
+
+
 def _hmac_hex(key: bytes, texts: Iterable[str | None], length: int) -> list[str | None]:
     """HMAC-SHA256 (RFC 2104) of many messages under one key.
 
@@ -164,12 +174,8 @@ def _hmac_hex(key: bytes, texts: Iterable[str | None], length: int) -> list[str 
     outer states are hashed once and copied for each message, which is about
     twice as fast as building an HMAC object per id.
     """
-    block = 64
-    if len(key) > block:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(block, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    inner_pad, outer_pad = hmac_pads(key)
+    inner, outer = hashlib.sha256(inner_pad), hashlib.sha256(outer_pad)
     inner_copy, outer_copy = inner.copy, outer.copy  # bound once: this loop runs per donor
     out: list[str | None] = []
     append = out.append

@@ -14,11 +14,12 @@ import re
 from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from analysis.output import display as fmt
 from analysis.text import i18n, render
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Colours a reader cannot miss for simulated data; calm ones for published figures and own files.
 BANNER_STYLES = {
@@ -181,6 +182,8 @@ def metric_value(name: str, value: object, lang: str, qualifier: str | None = No
     if isinstance(value, str) and value in i18n.QUALIFIER_WORDS["en"]:
         key = "qualifier_" + value
         return i18n.t(key, lang) if i18n.has(key, lang) else value
+    from analysis.output import display as fmt  # numpy and pandas: not for the index page's findings
+
     text = fmt.cell(value, lang, metric_kind(name, value))
     if qualifier in i18n.QUALIFIER_WORDS["en"] and isinstance(value, int | float):
         return i18n.fmt_qualified(text, qualifier, lang)
@@ -219,6 +222,8 @@ def shown_path(path: str) -> str:
 
 
 def inputs_table(inputs: list[dict], lang: str) -> str:
+    from analysis.output import display as fmt
+
     rows = []
     for item in inputs:
         rows.append([
@@ -234,6 +239,8 @@ def inputs_table(inputs: list[dict], lang: str) -> str:
 def appendix(lang: str, params: Mapping[str, object], inputs: list[dict], sources: pd.DataFrame | None,
              metrics: Mapping[str, object], versions: Mapping[str, str], generated_at: dt.datetime) -> str:
     """Parameters, inputs, sources, key figures and versions, each under its heading."""
+    from analysis.output import display as fmt
+
     def h(key: str) -> str:
         return f"<h3>{html.escape(i18n.t(key, lang))}</h3>"
 

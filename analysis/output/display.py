@@ -16,12 +16,16 @@ import numbers
 import re
 from collections.abc import Mapping
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis.qualified import Qualified
 from analysis.text import i18n
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# numpy and pandas are imported where a value or a frame of theirs is met: the index page
+# writes key figures read from JSON (plain numbers and strings) without them.
 
 # A cell with no value; "chưa có số liệu" is for sentences, a table cell stays short.
 EMPTY = "—"
@@ -33,9 +37,18 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None:
         return True
-    return isinstance(value, float | np.floating) and math.isnan(value)
+    if isinstance(value, float):  # numpy's float64 too
+        return math.isnan(value)
+    if isinstance(value, int | str):
+        return False
+    import numpy as np
+    import pandas as pd
+
+    if value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, np.floating) and math.isnan(value)
 
 
 def digits_for(value: float) -> int:
@@ -59,11 +72,17 @@ def cell(value: object, lang: str, kind: str | None = None) -> str:
     if kind == "text":
         whole = isinstance(value, numbers.Number) and float(value) == round(float(value))
         return str(int(value)) if whole else str(value)
-    if isinstance(value, bool | np.bool_):
+    if isinstance(value, bool):
         return i18n.t("bool_yes" if value else "bool_no", lang)
-    if isinstance(value, pd.Timestamp | dt.datetime | np.datetime64):
-        stamp = pd.Timestamp(value)
-        return i18n.fmt_date(stamp.date(), lang)
+    if not isinstance(value, int | float | str):  # perhaps one of numpy's or pandas' own values
+        import numpy as np
+        import pandas as pd
+
+        if isinstance(value, np.bool_):
+            return i18n.t("bool_yes" if value else "bool_no", lang)
+        if isinstance(value, pd.Timestamp | dt.datetime | np.datetime64):
+            stamp = pd.Timestamp(value)
+            return i18n.fmt_date(stamp.date(), lang)
     if isinstance(value, dt.date):
         return i18n.fmt_date(value, lang)
     if isinstance(value, str):
@@ -92,6 +111,9 @@ def column_kind(series: pd.Series) -> str | None:
 
     A column of whole numbers named as years (year, năm) is text: 2023, never 2.023.
     """
+    import numpy as np
+    import pandas as pd
+
     values = series.dropna()
     if values.empty or pd.api.types.is_bool_dtype(series):
         return None
@@ -117,6 +139,8 @@ def formatted(frame: pd.DataFrame, lang: str, kinds: Mapping[str, str] | None = 
     unknown = [k for k in kinds.values() if k not in KINDS]
     if unknown:
         raise ValueError(f"unknown column kind(s) {unknown}; known: {', '.join(KINDS)}")
+    import pandas as pd
+
     out = pd.DataFrame(index=frame.index)
     for position, name in enumerate(frame.columns):
         series = frame.iloc[:, position]
@@ -128,6 +152,8 @@ def formatted(frame: pd.DataFrame, lang: str, kinds: Mapping[str, str] | None = 
 
 def head_and_tail(frame: pd.DataFrame, head: int = HEAD_ROWS, tail: int = TAIL_ROWS) -> pd.DataFrame:
     """The first and last rows of a formatted table with a row of "…" between them."""
+    import pandas as pd
+
     gap = pd.DataFrame([["…"] * frame.shape[1]], columns=frame.columns, index=["…"])
     return pd.concat([frame.iloc[:head], gap, frame.iloc[-tail:]])
 

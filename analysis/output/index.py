@@ -12,18 +12,21 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 from collections import Counter
 from pathlib import Path
 
-import jinja2
-
-from analysis.output import appendix, provenance
+from analysis.output import provenance
 from analysis.output.pdf import PDF_FILE
-from analysis.output.record import METRICS_FILE
-from analysis.text import i18n
+from analysis.output.provenance import METRICS_FILE
+
+# jinja2, babel (through i18n) and the appendix's formatting are imported where the page is
+# rendered: a run whose reports are all up to date leaves the page as it is (`write_index`).
 
 STATUS_FILE = "status.json"
+# The digest of what the page was last made from (see `write_index`).
+MADE_FROM_FILE = ".cache/index.sha256"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # The key figures that say most in a line, best first, when a report has no key-findings box.
 HEADLINES = (
@@ -34,7 +37,9 @@ HEADLINES = (
 
 
 @functools.cache
-def environment() -> jinja2.Environment:
+def environment():
+    import jinja2
+
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -46,6 +51,9 @@ def environment() -> jinja2.Environment:
 
 def key_finding(meta: dict, metrics: dict, lang: str) -> str:
     """The first sentence of the key-findings box, else two headline key figures with a value."""
+    from analysis.output import appendix
+    from analysis.text import i18n
+
     blocks = meta.get("key_findings") or []
     if blocks:
         return appendix.first_sentence(blocks[0])
@@ -57,6 +65,9 @@ def key_finding(meta: dict, metrics: dict, lang: str) -> str:
 
 
 def _report(run_dir: Path, notebook: str, entry: dict, lang: str) -> dict:
+    from analysis.output import appendix
+    from analysis.text import i18n
+
     folder = run_dir / notebook
     metrics_file = folder / METRICS_FILE
     payload = json.loads(metrics_file.read_text("utf-8")) if metrics_file.is_file() else {}
@@ -92,6 +103,8 @@ def _report(run_dir: Path, notebook: str, entry: dict, lang: str) -> dict:
 
 def _when(stamp: str, lang: str) -> str:
     """'03/12/2026 14:19' from an ISO time stamp, in the page's language."""
+    from analysis.text import i18n
+
     try:
         moment = dt.datetime.fromisoformat(stamp)
     except ValueError:
@@ -101,6 +114,8 @@ def _when(stamp: str, lang: str) -> str:
 
 def page_language(out: Path) -> str:
     """The language most reports of `out` are in (Vietnamese when tied or none)."""
+    from analysis.text import i18n
+
     langs = Counter()
     for metrics in out.glob(f"*/*/{METRICS_FILE}"):
         try:
@@ -125,14 +140,46 @@ def runs(out: Path, lang: str) -> list[dict]:
 
 
 def render_index(out: Path, lang: str | None = None) -> str:
+    from analysis.text import i18n
+
     lang = lang or page_language(out)
     template = environment().get_template("index.html")
     return template.render(
         lang=lang, runs=runs(out, lang), t=lambda key, **fields: i18n.t(key, lang, **fields))
 
 
-def write_index(out: Path) -> None:
-    """reports/index.html, written whole and swapped into place."""
+def made_from(out: Path, code: list[bytes]) -> str:
+    """A digest of everything the page is made from: the files `runs` and `page_language` read
+    or look for under `out`, and `code` (the package's files, which hold the page's template
+    and words: see `analysis.run.runner.code_digest`)."""
+    digest = hashlib.sha256()
+    for pattern in ("*/" + STATUS_FILE, f"*/*/{METRICS_FILE}"):
+        for path in sorted(out.glob(pattern)):
+            digest.update(path.relative_to(out).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for pattern in ("*/*/report.html", f"*/*/{PDF_FILE}", "*/failed/*.ipynb", "*/summary.xlsx"):
+        for path in sorted(out.glob(pattern)):
+            digest.update(path.relative_to(out).as_posix().encode() + b"\0")
+    for part in code:
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def write_index(out: Path, code: list[bytes] | None = None) -> bool:
+    """reports/index.html, written whole and swapped into place; whether it was written.
+
+    Given the package's `code`, a page made from the same files by the same code is
+    left as it is: a run with every report up to date then renders nothing.
+    """
+    stamp = out / MADE_FROM_FILE
+    key = made_from(out, code) if code is not None else ""
+    if key and (out / "index.html").is_file() and stamp.is_file() and stamp.read_text().strip() == key:
+        return False
     tmp = out / ".index.html.tmp"
     tmp.write_text(render_index(out), encoding="utf-8")
     tmp.replace(out / "index.html")
+    if key:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(key)
+    elif stamp.is_file():
+        stamp.unlink()
+    return True

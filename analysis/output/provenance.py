@@ -10,6 +10,8 @@ import io
 import sys
 from pathlib import Path
 
+# A report's key figures and what they stand on (written by the Recorder, read by the index and summary).
+METRICS_FILE = "metrics.json"
 # The packages whose versions a report names (metrics.json meta.versions and the appendix).
 VERSIONED = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "scipy", "statsmodels")
 

@@ -8,10 +8,11 @@ import json
 import re
 from pathlib import Path
 
-from analysis.output import cells
-from analysis.output.display import sheet_name
 from analysis.output.index import STATUS_FILE, write_index  # noqa: F401  (the runner's entry point)
-from analysis.output.record import METRICS_FILE
+from analysis.output.provenance import METRICS_FILE
+
+# Publishing a report imports pandas and nbconvert where it needs them, so that a run
+# whose reports are all up to date (status and index only) does not pay for them.
 
 # Reports are read offline by people who never open Jupyter: no script from a CDN.
 EXTERNAL_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', re.S)
@@ -179,7 +180,9 @@ def write_summary_xlsx(run_dir: Path) -> None:
         return
     import pandas as pd
 
+    from analysis.output import cells
     from analysis.output.appendix import metrics_frame
+    from analysis.output.display import sheet_name
 
     used: set[str] = set()
     tmp = run_dir / ".summary.xlsx.tmp"

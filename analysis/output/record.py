@@ -26,10 +26,9 @@ from analysis.model import disclosure
 from analysis.output import appendix as appendix_html
 from analysis.output import cells, provenance
 from analysis.output import display as fmt
-from analysis.output.provenance import data_kind, sha256  # noqa: F401  (part of this module's face)
+from analysis.output.provenance import METRICS_FILE, data_kind, sha256  # noqa: F401  (part of this module's face)
 from analysis.text import i18n, render
 
-METRICS_FILE = "metrics.json"
 # The stated precision of the key figures: `finish()` prints floats rounded to
 # this many decimals, so nbval (which compares text, with no tolerance) and
 # `make refresh` see a figure move only when it changes at this precision.

@@ -3,8 +3,8 @@
 Run as `python -m analysis.run.forkserver FD PID STATEMENT...`: FD a listening
 Unix socket made by `kernels.ForkServer`, PID the process that started it, each
 STATEMENT an import statement to run before serving. It ends when
-`ForkServer.stop` terminates it, or within a second of its parent's end
-(removing its folder); its kernels end with it.
+`ForkServer.stop` terminates it (SIGTERM), or within a second of its parent's
+end (removing its folder); its kernels end with it.
 
 What a forked kernel shares with the server, and how it is kept faithful to a
 plain one (tests/e2e/test_kernels.py compares the two): the environment must equal
@@ -24,6 +24,7 @@ import ast
 import contextlib
 import json
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -119,7 +120,12 @@ def _comparable_env(env: dict) -> dict:
     return {k: v for k, v in env.items() if not k.startswith(_IGNORED_ENV) and k != "PYTHONEXECUTABLE"}
 
 
-def _refusal(request: dict, env: dict, cwd: str) -> str | None:
+def _refusal(request: dict, env: dict, imports_set: dict, cwd: str) -> str | None:
+    """Why the kernel asked for would not be what `python -m ipykernel_launcher` starts (None: it would).
+
+    `env` is the server's environment before its imports, `imports_set` what they
+    set: a kernel may have those already (its parent made the same imports).
+    """
     argv = request.get("argv") or []
     # The same path, not the same binary: a virtual environment's python links to the system's.
     if len(argv) < 3 or argv[1:3] != LAUNCHER or os.path.abspath(argv[0]) != os.path.abspath(sys.executable):
@@ -127,17 +133,24 @@ def _refusal(request: dict, env: dict, cwd: str) -> str | None:
     if os.path.realpath(request.get("cwd") or "") != os.path.realpath(cwd):
         return "the kernel's working folder differs from the server's"
     wanted = _comparable_env(request.get("env") or {})
-    differ = sorted(set(wanted.items()) ^ set(env.items()))
+    differ = sorted(
+        k for k in wanted.keys() | env.keys()
+        if wanted.get(k) != env.get(k) and not (k in imports_set and wanted.get(k) == imports_set[k])
+    )
     if differ:
-        names = sorted({k for k, _ in differ})
-        return "the kernel's environment differs from the server's: " + ", ".join(names[:5])
+        return "the kernel's environment differs from the server's: " + ", ".join(differ[:5])
     return None
 
 
 def _become_kernel(request: dict, server: socket.socket, conn: socket.socket) -> None:
-    """In the forked child: shed the server, become `python -m ipykernel_launcher ARGS`. Never returns."""
-    code = 1
+    """In the forked child: shed the server, become `python -m ipykernel_launcher ARGS`.
+
+    Never returns: it ends in SystemExit, which unwinds through the server's loop
+    (nothing there acts on it) to the interpreter's normal end, as a plain
+    kernel's does (atexit, files a notebook left open flushed, threads joined).
+    """
     try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.setsid()  # its own session and process group, as jupyter_client gives every kernel
         server.close()
         conn.close()
@@ -156,22 +169,14 @@ def _become_kernel(request: dict, server: socket.socket, conn: socket.socket) ->
 
         # ipykernel reads JPY_PARENT_PID when imported (in the server, where it is unset): say it here.
         kernelapp.launch_new_instance(parent_handle=os.getppid())
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except BaseException:  # noqa: B036  (anything: the child must not return into the server)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # anything: the child must not return into the server
         import traceback
 
         traceback.print_exc()
-    finally:
-        with contextlib.suppress(BaseException):
-            import atexit
-
-            atexit._run_exitfuncs()  # as at a normal interpreter exit (IPython's history, logging)
-        with contextlib.suppress(BaseException):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(code)
+        raise SystemExit(1) from exc
+    raise SystemExit(0)
 
 
 def _reap() -> None:
@@ -191,7 +196,7 @@ def _serve_one(server: socket.socket, conn: socket.socket, env: dict, cwd: str, 
     with conn:
         conn.settimeout(10)
         request = _read_request(conn)
-        refusal = _refusal(request, env, cwd)
+        refusal = _refusal(request, env, known["imports_set"], cwd)
         if refusal:
             conn.sendall(json.dumps({"error": refusal}).encode())
             return
@@ -220,18 +225,33 @@ def serve(fd: int, parent: int, statements: list[str]) -> None:
     gc.collect()
     gc.freeze()  # the imported modules stay shared between the kernels instead of copied
     server.settimeout(1.0)
-    while os.getppid() == parent:
-        _reap()
-        try:
-            conn, _ = server.accept()
-        except TimeoutError:
-            continue
-        with contextlib.suppress(Exception):
-            _serve_one(server, conn, env, cwd, {"launcher": launcher, "imports_set": imports_set})
-    # The runner ended without stopping us (killed): tidy up; the kernels end with us.
-    import shutil
+    signal.signal(signal.SIGTERM, _stop)
+    # A forked kernel comes back up through here only as SystemExit, on its way out.
+    try:
+        while os.getppid() == parent:
+            _reap()
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            with contextlib.suppress(Exception):
+                _serve_one(server, conn, env, cwd, {"launcher": launcher, "imports_set": imports_set})
+        # The runner ended without stopping us (killed): tidy up; the kernels end with us.
+        import shutil
 
-    shutil.rmtree(os.path.dirname(server.getsockname()), ignore_errors=True)
+        shutil.rmtree(os.path.dirname(server.getsockname()), ignore_errors=True)
+    except _Stopped:
+        pass
+    finally:
+        _reap()  # the kernels that have ended are counted as ours (their CPU time too)
+
+
+class _Stopped(BaseException):
+    pass
+
+
+def _stop(signum, frame):
+    raise _Stopped
 
 
 if __name__ == "__main__":

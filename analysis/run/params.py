@@ -19,9 +19,8 @@ from pathlib import Path
 
 import yaml
 
-from analysis import config, inputs
+from analysis import config
 from analysis.errors import InputError, InputNote, ParamsError, WorkbookError
-from analysis.inputs.dateroles import is_date_mapping
 
 # Parameters the runner itself provides; a params file does not set them.
 RUNNER_PARAMS = ("output_dir",)
@@ -225,6 +224,8 @@ def _check_type(spec: ParamSpec, value: object) -> str | None:
 
 def column_mapping_ok(value: object) -> bool:
     """A `*_columns` value: {name: header}, a date's {name: [part headers]}, {name: null}."""
+    from analysis.inputs.dateroles import is_date_mapping  # the data layer: only when a mapping is given
+
     return isinstance(value, dict) and all(
         isinstance(k, str) and (v is None or isinstance(v, str) or is_date_mapping(v))
         for k, v in value.items())
@@ -333,6 +334,8 @@ def check_inputs(notebook: str, values: dict, source: str) -> None:
     sheet checked against it, so what would stop the notebook stops the run
     before anything executes.
     """
+    from analysis import inputs  # the data layer and pandas: only when inputs are checked
+
     problems = []
     for name, value in values.items():
         if not name.endswith("_path") or value is None:

@@ -15,6 +15,7 @@ report as it was.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -22,7 +23,6 @@ import shutil
 import sys
 import time
 import uuid
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -68,29 +68,60 @@ def _hash_files(paths, digest) -> None:
         digest.update(path.read_bytes())
 
 
-def fingerprint(notebook: Path, values: dict) -> str:
-    """What a report depends on: notebook, parameters, input files, package source, lock file."""
+class _Recorded:
+    """Stands in for a digest: keeps what it is given, to be replayed into many (see `code_digest`)."""
+
+    def __init__(self):
+        self.parts: list[bytes] = []
+
+    def update(self, data: bytes) -> None:
+        self.parts.append(data)
+
+
+def package_files(package: Path) -> list[Path]:
+    """Every file of the package that shapes a report: its code, templates, catalogues, style sheet.
+
+    All files but compiled bytecode, so a kind of file added later is covered too.
+    """
+    return sorted(
+        p for p in package.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo")
+    )
+
+
+def code_digest(package: Path | None = None) -> list[bytes]:
+    """What `fingerprint` hashes of the code (package files, lock file), read once for many jobs."""
+    recorded = _Recorded()
+    package = package or Path(__file__).resolve().parents[1]  # all of analysis/, not only analysis/run/
+    _hash_files(package_files(package), recorded)
+    if config.LOCK_FILE.is_file():
+        _hash_files([config.LOCK_FILE], recorded)
+    return recorded.parts
+
+
+def fingerprint(notebook: Path, values: dict, code: list[bytes] | None = None) -> str:
+    """What a report depends on: notebook, parameters, input files, package files, lock file."""
     digest = hashlib.sha256()
     _hash_files([notebook], digest)
     digest.update(json.dumps(values, sort_keys=True, default=str).encode())
     inputs = [config.resolve(v) for k, v in sorted(values.items()) if k.endswith("_path") and v]
     _hash_files([p for p in inputs if p.is_file()], digest)
-    package = Path(__file__).resolve().parents[1]  # all of analysis/, not only analysis/run/
-    _hash_files(sorted(package.rglob("*.py")), digest)
-    if config.LOCK_FILE.is_file():
-        _hash_files([config.LOCK_FILE], digest)
+    for part in code_digest() if code is None else code:
+        digest.update(part)
     return digest.hexdigest()
 
 
 def plan(
     params_files: list[Path], names: list[str] | None, overrides: dict, out: Path, force: bool = False,
-    name: str | None = None,
+    name: str | None = None, on_stale=None, code: list[bytes] | None = None,
 ) -> list[Job]:
     """All jobs of a run, checked; raises ParamsError listing every problem.
 
     Inputs of a job that is up to date were checked when its report was made
     and have not changed since, so they are not read again. A params file's
     `notebooks:` list narrows the notebooks for that file; `-n` narrows further.
+    When the parameters are right, `on_stale(jobs)` gets the jobs that will run
+    before their inputs are checked (the runner starts its workers then).
     """
     cache = out / CACHE_DIR / "parameters.json"
     saved = params.read_cache(cache)
@@ -98,7 +129,8 @@ def plan(
     chosen_notebooks = params.notebooks(names)
     specs = {nb: every[nb] for nb in chosen_notebooks}
     known = {n for s in every.values() for n in s}
-    jobs, problems = [], []
+    jobs, stale, problems = [], [], []
+    code = code_digest() if code is None else code
     runs = [params.run_name(p.stem, overrides, name) for p in params_files]
     if len(set(runs)) != len(runs):
         problems.append("two params files share a name; each run is named after its file's stem")
@@ -121,15 +153,18 @@ def plan(
                 notebook_path=str(path),
                 parameters=selected[notebook],
                 target=str(out / run / notebook),
-                fingerprint=fingerprint(path, values),
+                fingerprint=fingerprint(path, values, code),
             )
-            if force or not up_to_date(job):
-                try:
-                    params.check_inputs(notebook, values, f"{params_file} [{notebook}]")
-                except errors.ParamsError as exc:
-                    problems.extend(exc.problems)
-                    continue
             jobs.append(job)
+            if force or not up_to_date(job):
+                stale.append((job, values, f"{params_file} [{notebook}]"))
+    if stale and on_stale and not problems:
+        on_stale([job for job, _, _ in stale])
+    for job, values, source in stale:
+        try:
+            params.check_inputs(job.notebook, values, source)
+        except errors.ParamsError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise errors.ParamsError(list(dict.fromkeys(problems)))
     if fresh != saved:
@@ -153,6 +188,7 @@ def clean_leftovers(out: Path) -> None:
 
 
 # executing (in a worker process) ---------------------------------------------
+@functools.cache
 def _versions() -> dict:
     return provenance.versions()
 
@@ -253,8 +289,17 @@ def run(
     name: str | None = None,
 ) -> int:
     """Plan, execute and publish; returns the exit code (0 ok, 1 a notebook failed, 2 bad input)."""
+    workers = _Workers(jobs)
     try:
-        planned = plan(params_files, names, overrides, out, force, name)
+        return _run(params_files, names, overrides, out, force, echo, name, workers)
+    finally:
+        workers.stop()
+
+
+def _run(params_files, names, overrides, out, force, echo, name, workers: _Workers) -> int:
+    try:
+        code = code_digest()
+        planned = plan(params_files, names, overrides, out, force, name, on_stale=workers.start, code=code)
     except errors.ParamsError as exc:
         for line in exc.problems:
             echo(f"error: {line}", file=sys.stderr)
@@ -274,20 +319,20 @@ def run(
     total = len(planned)
     for r in results:
         echo(f"[{len(results)}/{total}] {r.run} / {r.notebook}: up to date")
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     printer = pdf.Printer()  # one browser for the batch, started by the first report it prints
     if todo:
-        with _fork_server(todo) as (server, kind):
-            echo(f"running {len(todo)} notebook{'s' if len(todo) > 1 else ''} on {workers} "
-                 f"worker{'s' if workers > 1 else ''}, {kind}")
-            _execute_all(todo, workers, server.address if server else None, results, total, echo, printer)
+        workers.start(todo)
+        echo(f"running {len(todo)} notebook{'s' if len(todo) > 1 else ''} on {workers.size} "
+             f"worker{'s' if workers.size > 1 else ''}, {workers.kernels}")
+        workers.execute(todo, results, total, echo, printer)
+        workers.stop()
     _finish_pdfs(printer, results, echo)
     for run_name in dict.fromkeys(j.run for j in planned):
         mine = [r for r in results if r.run == run_name]
         publish.write_run_status(out / run_name, [asdict(r) for r in mine])
         if any(r.status != "up to date" for r in mine) or not (out / run_name / "summary.xlsx").exists():
             publish.write_summary_xlsx(out / run_name)
-    publish.write_index(out)
+    publish.write_index(out, code)
     echo(_table(results))
     failed = [r for r in results if r.status == "failed"]
     for r in failed:
@@ -295,10 +340,43 @@ def run(
     return 1 if failed else 0
 
 
-def _execute_all(todo: list[Job], workers: int, fork_server: str | None, results: list, total: int, echo,
-                 printer: pdf.Printer):
-    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(fork_server,)) as pool:
-        futures = {pool.submit(execute, job): job for job in todo}
+class _Workers:
+    """The run's worker processes and the fork server of their kernels (analysis/run/kernels.py).
+
+    Started together, as soon as planning knows which notebooks will run, so that
+    the server's imports and the workers' start overlap the input checks, and so
+    that workers and server share one environment (a kernel whose environment
+    differed from the server's would be refused).
+    """
+
+    def __init__(self, jobs: int | None):
+        self.jobs, self.size, self.pool, self.server, self.kernels = jobs, 0, None, None, ""
+
+    def start(self, todo: list[Job]) -> None:
+        if self.pool:
+            return
+        self.size = max(1, min(self.jobs or os.cpu_count() or 1, len(todo)))
+        reason = kernels.unavailable()
+        if not reason:
+            notebooks = dict.fromkeys(job.notebook_path for job in todo)
+            env = {**os.environ, "MPLBACKEND": os.environ.get("MPLBACKEND", "agg")}  # as the workers have it
+            try:
+                self.server = kernels.ForkServer(kernels.notebook_imports(notebooks), config.ROOT, env)
+            except OSError as exc:
+                reason = f"no fork server: {exc}"
+        self.kernels = f"plain kernels ({reason})" if reason else (
+            "warm kernels (modules imported once, a fresh kernel forked for each notebook)"
+        )
+        address = self.server.address if self.server else None
+        from concurrent.futures import ProcessPoolExecutor  # only when something runs
+
+        self.pool = ProcessPoolExecutor(max_workers=self.size, initializer=_worker_init, initargs=(address,))
+        self.pool.submit(int)  # the workers start now (all at once, as forked processes do)
+
+    def execute(self, todo: list[Job], results: list[Result], total: int, echo, printer: pdf.Printer) -> None:
+        from concurrent.futures import as_completed
+
+        futures = {self.pool.submit(execute, job): job for job in todo}
         for future in as_completed(futures):
             job = futures[future]
             try:
@@ -308,29 +386,19 @@ def _execute_all(todo: list[Job], workers: int, fork_server: str | None, results
             results.append(result)
             _print_pdf(printer, result, echo)  # here, while the workers run the next notebooks
             kernel = result.extra.get("kernel", "warm")
-            note = f", {kernel} kernel" if fork_server and kernel != "warm" else ""
+            note = f", {kernel} kernel" if self.server and kernel != "warm" else ""
             echo(
                 f"{_bar(len(results), total)} [{len(results)}/{total}] {result.run} / {result.notebook}: "
                 f"{result.status} ({result.seconds:.1f} s{note})"
             )
 
-
-@contextlib.contextmanager
-def _fork_server(todo: list[Job]):
-    """The warm-kernel server for this batch, and the words the progress line uses for the kernels."""
-    reason = kernels.unavailable()
-    if reason:
-        yield None, f"plain kernels ({reason})"
-        return
-    statements = kernels.notebook_imports(dict.fromkeys(job.notebook_path for job in todo))
-    env = {**os.environ, "MPLBACKEND": os.environ.get("MPLBACKEND", "agg")}  # as the workers have it
-    try:
-        server = kernels.ForkServer(statements, config.ROOT, env)
-    except OSError as exc:
-        yield None, f"plain kernels (no fork server: {exc})"
-        return
-    with server:
-        yield server, "warm kernels (modules imported once, a fresh kernel forked for each notebook)"
+    def stop(self) -> None:
+        if self.pool:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+        if self.server:
+            self.server.stop()
+            self.server = None
 
 
 def _print_pdf(printer: pdf.Printer, result: Result, echo) -> None:

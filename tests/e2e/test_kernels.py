@@ -89,6 +89,8 @@ state = {
 probe = {"found": found, "preloaded": preloaded, "pid": os.getpid(),
          "draws": [random.random(), float(np.random.random())], "state": state}
 Path(output_dir, "probe.json").write_text(json.dumps(probe))
+json.left_open = open(Path(output_dir, "left-open.txt"), "w")  # flushed when the interpreter ends
+json.left_open.write("written at the end")
 
 LEFT_BEHIND = 1
 analysis.config.LEFT_BEHIND = 1
@@ -132,7 +134,10 @@ def workbook(*args, env=None):
 
 
 def read_probes(out: Path) -> list[dict]:
-    return [json.loads(p.read_text()) for p in sorted(out.glob("*/*/probe.json"))]
+    probes = [json.loads(p.read_text()) for p in sorted(out.glob("*/*/probe.json"))]
+    for p in sorted(out.glob("*/*/probe.json")):
+        assert (p.parent / "left-open.txt").read_text() == "written at the end"
+    return probes
 
 
 @pytest.mark.skipif(kernels.unavailable() is not None, reason="kernels cannot be forked here")
@@ -169,15 +174,20 @@ def test_the_server_refuses_what_it_cannot_fork_faithfully_and_its_kernels_end_w
 
     connection, _ = write_connection_file(str(tmp_path / "kernel.json"))
     env = {**os.environ, "MPLBACKEND": "agg"}
-    server = kernels.ForkServer([], ROOT, env)
+    env.pop("WORKBOOK_SET_ON_IMPORT", None)
+    # A stand-in for an import that sets a variable (as pandera does): a kernel may have it already.
+    sets_a_variable = "import os; os.environ.setdefault('WORKBOOK_SET_ON_IMPORT', 'yes')"
+    server = kernels.ForkServer([sets_a_variable], ROOT, env)
     with server:
         for argv, extra, cwd, reason in [
             (_argv(connection), {"WORKBOOK_OTHER": "1"}, ROOT, "environment differs.*WORKBOOK_OTHER"),
+            (_argv(connection), {"WORKBOOK_SET_ON_IMPORT": "no"}, ROOT, "differs.*WORKBOOK_SET_ON_IMPORT"),
             (["/usr/bin/env", *_argv(connection)[1:]], {}, ROOT, "not this interpreter's ipykernel"),
             (_argv(connection), {}, tmp_path, "working folder"),
         ]:
             with pytest.raises(kernels.KernelForkError, match=reason):
                 kernels.fork_kernel(argv, {**env, **extra}, str(cwd), server.address)
+        env["WORKBOOK_SET_ON_IMPORT"] = "yes"
         kernel = kernels.fork_kernel(_argv(connection), env, str(ROOT), server.address)
         assert kernel.poll() is None
     assert not Path(server.folder).exists()

@@ -117,8 +117,11 @@ def test_small_cells_are_suppressed(canary_run):
         assert (values >= 5).all(), f"{column} publishes a count under 5"
 
 
-def test_errors_in_a_visits_file_never_echo_its_values(tmp_path):
+@pytest.mark.parametrize("engine_bytes", ["1", str(2**40)], ids=["duckdb", "loader"])
+def test_errors_in_a_visits_file_never_echo_its_values(tmp_path, monkeypatch, engine_bytes):
     from analysis import errors, inputs
+
+    monkeypatch.setenv("WORKBOOK_ENGINE_BYTES", engine_bytes)
 
     bad = tmp_path / "visits.csv"
     bad.write_text("donor_id,visit_date,sex\nCANARY123456,2020-01-01,079123456789\n", encoding="utf-8")

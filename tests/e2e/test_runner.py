@@ -406,3 +406,43 @@ def test_the_fingerprint_covers_the_whole_package(monkeypatch):
     assert {"analysis/reports/trends/compute.py", "analysis/inputs/load.py", "analysis/run/runner.py"} <= (
         names
     )
+    # what shapes a report without being Python: templates, catalogues, the style sheet
+    assert {
+        "analysis/text/templates/vi/trends/growth.html",
+        "analysis/text/locale/en/LC_MESSAGES/common.po",
+        "analysis/output/report.css",
+    } <= names
+    assert not any("__pycache__" in n for n in names)
+
+
+def test_editing_a_template_or_catalogue_changes_the_fingerprint(tmp_path):
+    """A report made before a template or label was edited is no longer up to date."""
+    from analysis.run import runner
+
+    package = tmp_path / "analysis"
+    (package / "text" / "templates" / "en").mkdir(parents=True)
+    (package / "text" / "locale").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    template = package / "text" / "templates" / "en" / "section.html"
+    catalogue = package / "text" / "locale" / "common.po"
+    style = package / "report.css"
+    template.write_text("<p>{{ n }} donors</p>")
+    catalogue.write_text('msgid "x"\nmsgstr "donors"\n')
+    style.write_text("p { color: black }")
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"compiled")
+    notebook = ROOT / "notebooks" / "trends.ipynb"
+
+    def digest():
+        return runner.fingerprint(notebook, {}, runner.code_digest(package))
+
+    before = digest()
+    (package / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"compiled again")
+    assert digest() == before  # bytecode is not the source
+    seen = {before}
+    for path, text in ((template, "<p>{{ n }} blood donors</p>"), (catalogue, 'msgid "x"\nmsgstr "givers"\n'),
+                       (style, "p { color: red }")):
+        path.write_text(text)
+        now = digest()
+        assert now not in seen, path.name
+        seen.add(now)

@@ -394,6 +394,22 @@ def test_protect_visits_keeps_donor_id_compact(monkeypatch):
     assert out["donor_id"].nunique() == 10
 
 
+@pytest.mark.parametrize("engine_bytes", ["1", str(2**40)], ids=["duckdb", "loader"])
+def test_a_loaded_visits_file_holds_only_keyed_pseudonyms(monkeypatch, tmp_path, engine_bytes):
+    """Whichever way the file is read (DuckDB above WORKBOOK_ENGINE_BYTES, else the loader)."""
+    from analysis.inputs import load
+
+    monkeypatch.setenv(pseudonyms.KEY_ENV, KEY.hex())
+    monkeypatch.setenv("WORKBOOK_ENGINE_BYTES", engine_bytes)
+    ids = [f"0{790000000000 + 7919 * i}" for i in range(40)]  # CCCD-like ids, a visit or two each
+    rows = [f"{d},2021-{1 + i % 12:02d}-{1 + i % 28:02d},F,donated" for i, d in enumerate(ids + ids[:15])]
+    path = tmp_path / "visits.csv"
+    path.write_text("donor_id,visit_date,sex,outcome\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    frame = load(path, "visits")
+    assert frame["donor_id"].astype(str).tolist() == [reference(d) for d in ids + ids[:15]]
+    assert not frame.astype(str).isin(ids).any().any()
+
+
 def test_the_cli_prints_a_note_as_one_line(capsys, monkeypatch):
     """A user notice raised anywhere under `workbook` (e.g. in the preflight) reads `note: ...`."""
     from analysis.run import cli

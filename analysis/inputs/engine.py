@@ -1,0 +1,341 @@
+"""Large visits files read, checked and pseudonymised in DuckDB.
+
+Above a size (`limits.ENGINE_BYTES`), a visits file in CSV or Parquet is read
+by DuckDB straight from disk, not cell by cell in Python. Each rule becomes
+SQL that finds the rows breaking it; the donors' pseudonyms are the same
+HMAC-SHA256 as `pseudonyms.pseudonymise`, computed in SQL once per distinct
+donor, and raw ids never reach pandas. The frame that comes out is the one
+`load` makes on the same file: the same columns, types, categories and order.
+
+The engine takes only what it reads exactly as the loader would: a header in
+the first row naming visits columns and nothing else (so no identifier column
+can come through), ISO dates, plain whole numbers, tidy text. A file with
+anything else (a day-first date, a count written 1.234, a column of names, a
+total row, a repeated visit, a bad value) goes to the loader (`read_visits`
+returns None): its rows are found in SQL, and the loader then words each
+problem as `file:row:column: ...`, so a message is the same whichever path
+the file's size would have taken.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from analysis import config, errors
+from analysis.inputs import limits, schema
+from analysis.inputs.frame import FEW_CATEGORIES, _is_total_label
+from analysis.inputs.header import _map_columns
+from analysis.inputs.problems import _check_mapping, _fail
+from analysis.inputs.values import parse_text
+
+FORMATS = (".csv", ".parquet")
+# Text that the loader keeps as it is: printable ASCII words, single spaces (see `values.parse_text`).
+TIDY_ASCII = r"^[!-~]+( [!-~]+)*$"
+ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# The loader's pandas dates hold years 1678-2261; a visit outside these years is not plain.
+PLAIN_YEARS = (1900, 2100)
+
+
+def wanted(path: Path) -> bool:
+    """Whether a visits file is for the engine: CSV or Parquet, at least `ENGINE_BYTES` big."""
+    if path.suffix.lower() not in FORMATS:
+        return False
+    try:
+        return path.stat().st_size >= limits.ENGINE_BYTES.value()
+    except OSError:
+        return False  # the loader says what is wrong with it
+
+
+def read_visits(
+    path: str | Path,
+    columns: Mapping[str, str] | None = None,
+    *,
+    name: str | None = None,
+    key: bytes | None = None,
+):
+    """The protected visits frame `load(path, "visits", columns)` gives, or None when the
+    file is not one the engine reads exactly as the loader does (the loader then reads it).
+
+    `key` is the pseudonyms' key (default: `pseudonyms.load_key()`, or the public key of
+    simulated donors for files under data/example/).
+    """
+    import duckdb
+
+    resolved = config.resolve(path)
+    file = name or str(path)
+    if not wanted(resolved):
+        return None
+    mapping = _check_mapping(columns, "visits", file)
+    con = duckdb.connect(config={"threads": os.cpu_count() or 1})
+    with contextlib.suppress(duckdb.Error):  # in a kernel without ipywidgets DuckDB refuses to change it
+        con.sql("SET enable_progress_bar = false")
+    try:
+        return _read(con, resolved, file, mapping, key)
+    except (duckdb.Error, UnicodeError, ValueError):
+        return None  # a file DuckDB reads otherwise than the loader (encoding, quoting...)
+    finally:
+        con.close()
+
+
+def _scan(con, path: Path) -> tuple[str, list[str]] | None:
+    """The SQL that reads the file (every column, CSV cells as text, and `_row`: the row's
+    position in the file, from 0) and the file's header."""
+    text = str(path).replace("'", "''")
+    if path.suffix.lower() == ".parquet":
+        source = f"read_parquet('{text}', file_row_number = true)"
+        header = [c for c in con.sql(f"SELECT * FROM {source} LIMIT 0").columns if c != "file_row_number"]
+        return f"SELECT file_row_number AS _row, * EXCLUDE (file_row_number) FROM {source}", header
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in head:
+        return None  # UTF-16, as Excel writes it: the loader reads that
+    header = _csv_header(path)
+    if header is None:
+        return None
+    cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
+    source = (f"read_csv('{text}', header = true, delim = ',', quote = '\"', escape = '\"', "
+              f"strict_mode = true, null_padding = false, auto_detect = false, columns = {cols})")
+    return f"SELECT row_number() OVER () - 1 AS _row, * FROM {source}", header
+
+
+def _csv_header(path: Path) -> list[str] | None:
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        line = fh.readline(1 << 16)
+    if not line.endswith(("\n", "\r")):
+        return None
+    return next(csv.reader([line]))
+
+
+def _line_breaks(path: Path) -> int:
+    """Rows of a CSV as its lines count them (a quoted line break or a blank line shows as a difference)."""
+    count, last = 0, b"\n"
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 24), b""):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
+
+
+def _read(con, path: Path, file: str, mapping: dict, key: bytes | None):
+    scanned = _scan(con, path)
+    if scanned is None:
+        return None
+    sql, header = scanned
+    header = [str(h) for h in header]
+    names, problems = _map_columns(header, "visits", mapping, file, 1)
+    canonical = {c.name for c in schema.columns("visits")}
+    if problems or set(names.values()) - canonical or len(set(names.values())) != len(header):
+        return None  # another header row, a missing column, or columns besides visits: the loader
+    is_csv = path.suffix.lower() == ".csv"
+    # the file's columns as c0, c1... (CSV) or by their header (Parquet), canonical names here
+    src = {names[i]: (f"c{i}" if is_csv else _quoted(header[i])) for i in range(len(header))}
+    if "donor_id" not in src or "visit_date" not in src:
+        return None
+    types = {row[0]: row[1] for row in con.sql(f"DESCRIBE {sql}").fetchall()}
+    typed = f"SELECT _row, {_typed(src, types)} FROM ({sql})"
+    # the rules, row by row and on the few distinct values of sex, site and outcome
+    texts = [c for c in ("sex", "site", "outcome") if c in src]
+    rows, plain, first, last = con.sql(
+        f"SELECT count(*), bool_and(plain), min(_row), max(_row) FROM ({typed})").fetchall()[0]
+    if not rows or rows > limits.limit("rows") or not plain or (first, last) != (0, rows - 1):
+        return None
+    if is_csv and rows + 1 != _line_breaks(path):
+        return None  # a blank line or a quoted line break: the loader counts rows its own way
+    words = {c: [w for (w,) in con.sql(f"SELECT DISTINCT {c} FROM ({typed}) LIMIT {FEW_CATEGORIES + 1}")
+                 .fetchall()] for c in texts}
+    if not _plain_words(words, {names[i] for i in range(min(3, len(header)))}):
+        return None
+    # donors: numbered in order of first visit, with their pseudonyms; raw ids stay in DuckDB
+    from analysis.inputs import pseudonyms
+
+    inner, outer = (p.hex() for p in pseudonyms.hmac_pads(_key(file, key, path)))
+    con.sql(f"""CREATE TEMP TABLE donors AS
+        SELECT donor_id, (row_number() OVER (ORDER BY min(_row)) - 1)::INTEGER AS code,
+               left(sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode(donor_id)))),
+                    {pseudonyms.PSEUDONYM_HEX}) AS pseudonym
+        FROM ({typed}) GROUP BY donor_id""")
+    if not _plain_donors(con) or (
+            "donor_id" in {names[i] for i in range(min(3, len(header)))} and _total_label(con)):
+        return None
+    enums = {c: "ENUM (" + ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(
+        w for w in words[c] if w is not None)) + ")" for c in texts if any(w is not None for w in words[c])}
+    present = [c.name for c in schema.columns("visits") if c.name in src]
+    columns = ", ".join("d.code AS donor_id" if c == "donor_id" else
+                        f"CAST(v.{c} AS {enums[c]}) AS {c}" if c in enums else
+                        f"CAST(NULL AS VARCHAR) AS {c}" if c in texts else f"v.{c}" for c in present)
+    table = _arrow(con.sql(f"SELECT v._row, {columns} FROM ({typed}) v JOIN donors d USING (donor_id)"))
+    if table.num_rows != rows or _repeated(con, table):
+        return None
+    return _frame(con, table, present)
+
+
+def _arrow(relation):
+    table = relation.arrow()
+    return table.read_all() if hasattr(table, "read_all") else table
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+FLOATS = ("FLOAT", "DOUBLE")
+
+
+def _number(col: str, type_: str, pattern: str, cast: str) -> tuple[str, str]:
+    """A whole number's value and whether it is plain, however the file holds it."""
+    if type_ in INTEGERS:
+        return f"CAST({col} AS {cast})", "true"
+    if type_ in FLOATS:  # Parquet from pandas: a whole number with a gap is a float; 350.0 is 350
+        return (f"CAST(CASE WHEN {col} = trunc({col}) AND abs({col}) < 1e15 THEN {col} END AS {cast})",
+                f"({col} IS NULL OR ({col} = trunc({col}) AND abs({col}) < 1e15))")
+    if type_ == "VARCHAR":
+        return (f"TRY_CAST(CASE WHEN regexp_matches({col}, '{pattern}') THEN {col} END AS {cast})",
+                f"({col} IS NULL OR regexp_matches({col}, '{pattern}'))")
+    return "NULL", "false"
+
+
+def _typed(src: dict[str, str], types: dict[str, str]) -> str:
+    """Each column as the loader types it, and `plain`: whether every rule holds on the row.
+
+    Only cells written as the loader would read them exactly count as plain; the
+    loader reads a file with any other row (and words what is wrong with it).
+    """
+    def kind(col: str) -> str:
+        return types.get(col.strip('"').replace('""', '"'), "")
+
+    ok: list[str] = []
+    donor, day = src["donor_id"], src["visit_date"]
+    if kind(donor) in INTEGERS:
+        parts = [f"CAST({donor} AS VARCHAR) AS donor_id"]
+        ok.append(f"{donor} IS NOT NULL")
+    elif kind(donor) == "VARCHAR":  # tidy text: checked on the distinct ids (`_plain_donors`)
+        parts = [f"{donor} AS donor_id"]
+        ok.append(f"{donor} IS NOT NULL")
+    else:
+        return "NULL AS donor_id, false AS plain"
+    if kind(day) == "DATE":
+        date = day
+    elif kind(day).startswith("TIMESTAMP"):  # a day at midnight
+        date = f"CASE WHEN {day} = date_trunc('day', {day}) THEN CAST({day} AS DATE) END"
+    elif kind(day) == "VARCHAR":
+        date = f"TRY_CAST(CASE WHEN regexp_matches({day}, '{ISO_DATE}') THEN {day} END AS DATE)"
+    else:
+        date = "NULL::DATE"
+    parts.append(f"{date} AS visit_date")
+    lo, hi = PLAIN_YEARS
+    ok.append(f"year({date}) BETWEEN {lo} AND {hi}")
+    if "birth_year" in src:
+        value, plain = _number(src["birth_year"], kind(src["birth_year"]), "^[0-9]{4}$", "SMALLINT")
+        parts.append(f"{value} AS birth_year")
+        ok += [plain, f"({value} IS NULL OR ({value} BETWEEN {schema.FIRST_YEAR} AND 2100 "
+                      f"AND {value} <= year({date})))"]
+    if "volume_ml" in src:
+        value, plain = _number(src["volume_ml"], kind(src["volume_ml"]), "^[0-9]{1,15}$", "BIGINT")
+        parts.append(f"{value} AS volume_ml")
+        ok += [plain, f"({value} IS NULL OR {value} >= 0)"]
+    for name in ("sex", "site", "outcome"):
+        if name in src:
+            if kind(src[name]) != "VARCHAR":
+                return "NULL AS donor_id, false AS plain"
+            parts.append(f"{src[name]} AS {name}")
+    parts.append(f"coalesce({' AND '.join(f'({c})' for c in ok)}, false) AS plain")
+    return ", ".join(parts)
+
+
+def _plain_words(words: dict[str, list], first_three: set[str]) -> bool:
+    """Sex, site and outcome: few distinct values, each as the loader would keep it."""
+    most = limits.limit("cell_chars")
+    for name, distinct in words.items():
+        allowed = schema.column("visits", name).allowed
+        if len(distinct) > FEW_CATEGORIES or any(
+            v is not None and (parse_text(v) != v or len(v) > most or not v.isprintable()
+                               or (allowed and v not in allowed)
+                               or (name in first_three and _is_total_label(v)))
+            for v in distinct
+        ):
+            return False
+    return True
+
+
+def _plain_donors(con) -> bool:
+    """Every donor id tidy text, as the loader keeps it (checked once a donor, not once a visit)."""
+    most = limits.limit("cell_chars")
+    return con.sql(f"SELECT count(*) FROM donors WHERE donor_id IS NULL OR NOT regexp_matches("
+                   f"donor_id, '{TIDY_ASCII}') OR length(donor_id) > {most}").fetchall()[0][0] == 0
+
+
+def _total_label(con) -> bool:
+    """A donor id that is a total row's label ('Total', 'Tổng cộng'), as the loader refuses it."""
+    candidates = con.sql("SELECT donor_id FROM donors WHERE length(donor_id) <= 16 "
+                         "AND regexp_matches(donor_id, '^\\s*[tcgTCG]')").fetchall()
+    return any(_is_total_label(v) for (v,) in candidates)
+
+
+def _repeated(con, table) -> bool:
+    """Two visits of one donor on one day."""
+    con.register("visits", table.select(["donor_id", "visit_date"]))
+    try:
+        return con.sql("SELECT count(*) FROM (SELECT 1 FROM visits GROUP BY donor_id, visit_date "
+                       "HAVING count(*) > 1)").fetchall()[0][0] > 0
+    finally:
+        con.unregister("visits")
+
+
+def _key(file: str, key: bytes | None, path: Path) -> bytes:
+    from analysis.inputs import pseudonyms
+
+    if key is not None:
+        return key
+    if config.is_simulated(path):
+        return pseudonyms.SIMULATED_KEY
+    try:
+        return pseudonyms.load_key()
+    except errors.PseudonymKeyError as exc:
+        raise _fail(file, f"donor_id cannot be pseudonymised: {exc}") from None
+
+
+def _frame(con, table, present: list[str]):
+    """The protected frame, rows in the file's order (`_row` says where each row goes)."""
+    import numpy as np
+    import pandas as pd
+
+    pseudonym = _arrow(con.sql("SELECT pseudonym FROM donors ORDER BY code")).column("pseudonym")
+    con.sql("DROP TABLE donors")
+    categories = pd.Index(pseudonym.to_numpy(zero_copy_only=False).astype(object), dtype=object)
+    at = table.column("_row").to_numpy()
+    n = len(at)
+
+    def placed(values: np.ndarray) -> np.ndarray:
+        out = np.empty(n, dtype=values.dtype)
+        out[at] = values
+        return out
+
+    frame = {}
+    for c in present:
+        column = table.column(c).combine_chunks()
+        if c == "donor_id":
+            codes = placed(column.to_numpy())
+            try:
+                frame[c] = pd.Categorical.from_codes(codes, categories=categories, validate=False)
+            except ValueError:  # two ids with one 64-bit pseudonym (odds ~n²/2⁶⁵): as the loader does
+                merged, distinct = pd.factorize(categories.to_numpy())
+                frame[c] = pd.Categorical.from_codes(merged[codes],
+                                                     categories=pd.Index(distinct, dtype=object))
+        elif c == "visit_date":
+            frame[c] = pd.array(placed(column.to_numpy(zero_copy_only=False).astype("datetime64[ns]")))
+        elif c in ("birth_year", "volume_ml"):
+            values = placed(column.fill_null(0).to_numpy().astype("int64"))
+            frame[c] = pd.arrays.IntegerArray(values, placed(column.is_null().to_numpy(zero_copy_only=False)))
+        elif column.null_count == len(column) or not hasattr(column, "dictionary"):
+            frame[c] = pd.Categorical(np.full(n, None, dtype=object))
+        else:  # an ENUM of the sorted distinct values: the loader's categories
+            codes = placed(column.indices.cast("int64").fill_null(-1).to_numpy(zero_copy_only=False))
+            words = np.asarray(column.dictionary.to_pylist(), dtype=object)
+            frame[c] = pd.Categorical.from_codes(codes, categories=pd.Index(words, dtype=object))
+    return pd.DataFrame(frame, index=pd.RangeIndex(n), copy=False)
