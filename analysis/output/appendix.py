@@ -207,6 +207,8 @@ def metrics_frame(metrics: Mapping[str, object], lang: str) -> pd.DataFrame:
             return metric_value("", v, lang)
         return v
 
+    import pandas as pd  # only the Excel summary needs it
+
     return pd.DataFrame({
         i18n.t("figure", lang): [metric_label(k, lang) for k in metrics],
         i18n.t("value", lang): [value(v) for v in metrics.values()],
