@@ -45,8 +45,11 @@ end = retention.to_date(end_day)
 km = retention.return_curve(donors, end_day)
 figs = retention.key_figures(visits, min_interval_days, donors, km)
 rec.metrics(figs)
+status = retention.status_table(donors, end_day, min_cell)
+cohorts = retention.published_cohorts(visits, min_cell)
 rec.say("title")
 rec.header()
+rec.findings(**context.key_findings(figs, status, cohorts, min_interval_days))
 
 # %% [markdown] tags=["analyst-note"]
 # Who gives how often: donors by number of donations, the 10-or-more classes highlighted.
@@ -64,7 +67,6 @@ rec.figure(charts.frequency_chart(freq, figs["share_10_plus"], lang), "donation_
 # Donor status at the last date in the data (new, regular, lapsed).
 
 # %%
-status = retention.status_table(donors, end_day, min_cell)
 rec.say("status", **context.status(status, end))
 rec.table(status, "donor_status", show=False)
 rec.figure(charts.status_chart(status, end, lang), "donor_status")
@@ -74,7 +76,6 @@ rec.figure(charts.status_chart(status, end, lang), "donor_status")
 # published (suppressed) table, so no hidden cell can be read back from any of them.
 
 # %%
-cohorts = retention.published_cohorts(visits, min_cell)
 rec.say("cohorts", **context.cohorts(cohorts))
 rec.table(cohorts, "cohort_retention", show=False)
 rec.figure(charts.cohort_heatmap(cohorts, lang), "cohort_retention")

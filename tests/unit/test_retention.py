@@ -239,6 +239,7 @@ def test_text_and_charts_render(visits, donors, figs, lang):
         "suppression": {"min_cell": 5},
         "return": context.returns(figs),
         "gaps": context.gaps(figs, 84),
+        "key_findings": context.key_findings(figs, status, published, 84),
     }
     assert set(texts) | {"title", "groups", "key_figures"} == set(render.sections("donor_retention", lang))
     for section, values in texts.items():
@@ -282,3 +283,22 @@ def test_prepare_takes_categorical_ids(raw, visits, order):
     categories = pd.unique(ids) if order == "first_seen" else sorted(set(ids))
     as_categories = raw.assign(donor_id=pd.Categorical(ids, categories=categories))
     pd.testing.assert_frame_equal(retention.prepare(as_categories), visits)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_key_findings_take_the_published_tables_only(visits, donors, figs, lang):
+    """The box's status shares are the published table's: hidden when its cell is hidden, and
+    otherwise equal to plain counting; its retention range is the cohorts section's."""
+    end = int(visits["day"].max())
+    shown = retention.status_table(donors, end, 1)
+    ctx = context.key_findings(figs, shown, retention.published_cohorts(visits, 2), 84)
+    frame = shown.frame.set_index("status")
+    assert ctx["regular"] == pytest.approx(frame.loc["regular", "donors"] / frame["donors"].sum())
+    assert ctx["donors"] == figs["donors"] and ctx["within_12m"] == figs["return_within_12m"]
+    html = render.render("donor_retention", "key_findings", lang, **ctx)
+    assert f"{100 * ctx['regular']:.1f}".replace(".", "," if lang == "vi" else ".") in html
+    hidden = retention.status_table(donors, end, 10**9)  # every cell under the bar
+    ctx = context.key_findings(figs, hidden, retention.published_cohorts(visits, 10**9), 84)
+    assert ctx["regular"] is None and ctx["lapsed"] is None and ctx["low"] is None
+    html = render.render("donor_retention", "key_findings", lang, **ctx)
+    assert "None" not in html and "{" not in html and html.count("%") >= 2

@@ -54,5 +54,19 @@ def gaps(figs: dict, min_interval_days: int) -> dict:
             "early_share": figs["share_returns_under_min_interval"]}
 
 
+def key_findings(figs: dict, status_table: disclosure.Safe, cohort_table: disclosure.Safe,
+                 min_interval_days: int) -> dict:
+    """The key-findings box: the whole-file figures, and the status shares and first-year
+    retention only as the published (suppressed) tables give them: a hidden status reads as
+    unknown, and the retention range leaves hidden cohorts out."""
+    shares = status(status_table, pd.Timestamp(figs["last_date"]))
+    known = {name: None if shares[name]["donors"] is None else float(shares[name]["share"])
+             for name in ("regular", "lapsed")}
+    return {**overview(figs), **returns(figs), **cohorts(cohort_table), **known,
+            "early": figs["returns_under_min_interval"],
+            "early_share": figs["share_returns_under_min_interval"],
+            "min_interval_days": min_interval_days}
+
+
 def groups(by_sex: disclosure.Safe, by_age: disclosure.Safe) -> dict:
     return {"has_groups": bool(len(disclosure.require(by_sex)) or len(disclosure.require(by_age)))}
