@@ -223,6 +223,7 @@ class ForkedKernel:
 def _manager_classes():
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_client.provisioning import LocalProvisioner
+    from traitlets import Float
 
     class WarmProvisioner(LocalProvisioner):
         """LocalProvisioner whose kernel process comes from the fork server when it can."""
@@ -242,6 +243,12 @@ def _manager_classes():
     class WarmKernelManager(AsyncKernelManager):
         """An AsyncKernelManager whose kernels are forked from the warm server (see the module)."""
 
+        # A kernel asked to shut down gets SIGTERM after half of this, and SIGTERM ends it
+        # without flushing what a notebook left open. On two busy cores a normal exit can take
+        # longer than the 2.5 s of jupyter_client's default; a kernel that exits at once is
+        # not slowed by a longer wait.
+        shutdown_wait_time = Float(20.0, config=True)
+
         async def _async_pre_start_kernel(self, **kw):
             if self.provisioner is None:
                 import uuid
@@ -253,7 +260,12 @@ def _manager_classes():
                 _local_sockets(self)
             return await super()._async_pre_start_kernel(**kw)
 
-    return WarmKernelManager
+    class PlainKernelManager(AsyncKernelManager):
+        """jupyter_client's own manager and kernel, with the same patience at shutdown."""
+
+        shutdown_wait_time = Float(20.0, config=True)
+
+    return WarmKernelManager, PlainKernelManager
 
 
 def _local_sockets(km) -> None:
@@ -275,10 +287,11 @@ def _local_sockets(km) -> None:
 _classes: dict = {}
 
 
-def manager_class():
-    """WarmKernelManager, for papermill's / nbclient's `kernel_manager_class`."""
-    if "manager" not in _classes:
-        _classes["manager"] = _manager_classes()
-    return _classes["manager"]
+def manager_class(warm: bool = True):
+    """WarmKernelManager (or, with warm=False, a plain kernel's manager with the same wait at
+    shutdown), for papermill's / nbclient's `kernel_manager_class`."""
+    if "managers" not in _classes:
+        _classes["managers"] = _manager_classes()
+    return _classes["managers"][0 if warm else 1]
 
 

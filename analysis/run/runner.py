@@ -215,7 +215,7 @@ def execute(job: Job) -> Result:
     build = target.parent / f"{TMP_PREFIX}{target.name}-{uuid.uuid4().hex[:8]}"
     build.mkdir()
     executed = build / "notebook.ipynb"
-    warm = {"kernel_manager_class": kernels.manager_class()} if _warm_kernels else {}
+    warm = {"kernel_manager_class": kernels.manager_class(warm=_warm_kernels)}
     try:
         try:
             papermill.execute_notebook(
