@@ -57,7 +57,7 @@ report: install  ## run every notebook on params/default.yaml into reports/
 # The tests spread over the cores (pytest-xdist; a file stays on one worker). nbval runs
 # on its own, in one process: a notebook's cells must run in order in one kernel.
 test: system-deps install  ## the whole suite: unit tests, notebooks (nbval), runner, browser
-	$(BIN)/python -m pytest -n auto --dist loadgroup tests
+	$(BIN)/python -m pytest -n auto --dist loadfile tests
 	$(BIN)/python -m pytest notebooks
 
 test-fast: install  ## the unit tier, under a minute

@@ -20,7 +20,7 @@ os.environ.setdefault("WORKBOOK_PSEUDONYM_KEY", "test-suite-key-not-secret-01234
 # The tiers are folders: tests/unit (no kernel, no browser: `make test-fast`),
 # tests/notebooks (notebook runs and nbval) and tests/e2e (the runner, the canary, the
 # browser, hostile files). Each test gets its tier's marker, so `-m unit` works too. The
-# notebook tier reuses the unit tier's sample builders (`from test_trends import sim`).
+# notebook tier reuses the unit tier's sample builders (`from test_trends import simulated`).
 TIERS = ("unit", "notebooks", "e2e")
 sys.path.insert(0, str(Path(__file__).resolve().parent / "unit"))
 # Tests that start a kernel or a browser are also marked slow. Those using these fixtures
@@ -28,20 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "unit"))
 SLOW_FIXTURES = {"run_notebook", "fresh_reports"}
 
 
-def pytest_collection_modifyitems(config, items):
+def pytest_itemcollected(item):
     tests = Path(__file__).resolve().parent
-    for item in items:
-        path = Path(str(item.fspath)).resolve()
-        tier = path.relative_to(tests).parts[0] if path.is_relative_to(tests) else "notebooks"
-        item.add_marker(getattr(pytest.mark, tier if tier in TIERS else "unit"))
-        fixtures = set(getattr(item, "fixturenames", ()))
-        if SLOW_FIXTURES & fixtures:
-            item.add_marker(pytest.mark.slow)
-        # `make test` spreads the files of tests/ over the cores (pytest-xdist, --dist
-        # loadgroup): a file stays on one worker (its module fixtures are made once), and every
-        # user of the batch of reports sits with the others. nbval runs apart, in one process.
-        item.add_marker(pytest.mark.xdist_group("fresh_reports" if "fresh_reports" in fixtures
-                                                else str(path.relative_to(path.parents[1]))))
+    path = Path(str(item.fspath)).resolve()
+    tier = path.relative_to(tests).parts[0] if path.is_relative_to(tests) else "notebooks"
+    item.add_marker(getattr(pytest.mark, tier if tier in TIERS else "unit"))
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if SLOW_FIXTURES & fixtures:
+        item.add_marker(pytest.mark.slow)
 
 
 KEY_FIGURES = "key figures that moved"
@@ -119,19 +113,31 @@ def run_notebook(tmp_path):
 def fresh_reports(tmp_path_factory):
     """Every params file in params/ run once through the runner, two at a time.
 
-    Returns (reports folder, completed process). Shared by the params-runs test
-    and the browser check, so the suite pays for the batch once.
+    Returns (reports folder, completed process). Shared by the params-runs test, the PDF
+    check and the browser check, so the suite pays for the batch once: under pytest-xdist
+    the first worker to need it makes it (holding a lock) and the others read it.
     """
+    import fcntl
     import subprocess
     import sys
 
-    out = tmp_path_factory.mktemp("fresh") / "reports"
-    files = sorted(str(p) for p in (ROOT / "params").glob("*.yaml"))
-    proc = subprocess.run(
-        [sys.executable, "-m", "analysis", "run", *files, "-o", str(out), "-j", "2"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the folder every worker's base folder sits in
+    out, done = shared / "fresh" / "reports", shared / "fresh" / "process.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(shared / "fresh" / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            files = sorted(str(p) for p in (ROOT / "params").glob("*.yaml"))
+            ran = subprocess.run(
+                [sys.executable, "-m", "analysis", "run", *files, "-o", str(out), "-j", "2"],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=1200,
+            )
+            done.write_text(json.dumps({"args": ran.args, "returncode": ran.returncode,
+                                        "stdout": ran.stdout, "stderr": ran.stderr}), "utf-8")
+    proc = subprocess.CompletedProcess(**json.loads(done.read_text("utf-8")))
     return out, proc
