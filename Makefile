@@ -61,7 +61,7 @@ test: system-deps install  ## the whole suite: unit tests, notebooks (nbval), ru
 	$(BIN)/python -m pytest notebooks
 
 test-fast: install  ## the unit tier, under a minute
-	$(BIN)/python -m pytest -n auto $(FAST_TESTS)
+	$(BIN)/python -m pytest $(FAST_TESTS)
 
 refresh: install  ## accept an intended change: re-run the notebooks, store their key figures, print what moved
 	$(BIN)/python -m analysis.run.hygiene --refresh
