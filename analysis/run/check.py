@@ -69,33 +69,31 @@ def run_check(path: str, kind: str, columns_json: str | None = None,
     return OK
 
 
-def parse_columns(columns_json: str | None) -> dict[str, object] | None:
-    """The --columns mapping, or ValueError saying what a valid one looks like."""
-    if columns_json is None or not columns_json.strip():
-        return None
-    example = 'expected a JSON object such as {"units": "Số ĐV", "site": "Nơi hiến"}'
-    try:
-        value = json.loads(columns_json)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON ({exc.msg} at character {exc.pos}), {example}") from None
-    if not column_mapping_ok(value):
-        raise ValueError(f"not a mapping of column names, {example}, a date made of parts as "
-                         '{"date": ["year", "month"]}, or null to leave a column out')
-    return value
-
-
-def parse_breakdowns(text: str | None) -> object:
-    """The --breakdowns list, or ValueError saying what a valid one looks like."""
+def _json_option(text: str | None, example: str, ok, wrong: str) -> object:
+    """A JSON option's value (None when not given), or ValueError saying what a valid one looks like."""
     if text is None or not text.strip():
         return None
-    example = 'expected a JSON list such as ["plasma", {"whole_blood": ["bag_250", "bag_350"]}]'
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON ({exc.msg} at character {exc.pos}), {example}") from None
-    if not breakdowns_ok(value):
-        raise ValueError(f"not a list of column names, {example}")
+    if not ok(value):
+        raise ValueError(wrong)
     return value
+
+
+def parse_columns(columns_json: str | None) -> dict[str, object] | None:
+    """The --columns mapping, or ValueError saying what a valid one looks like."""
+    example = 'expected a JSON object such as {"units": "Số ĐV", "site": "Nơi hiến"}'
+    return _json_option(columns_json, example, column_mapping_ok,
+                        f"not a mapping of column names, {example}, a date made of parts as "
+                        '{"date": ["year", "month"]}, or null to leave a column out')
+
+
+def parse_breakdowns(text: str | None) -> object:
+    """The --breakdowns list, or ValueError saying what a valid one looks like."""
+    example = 'expected a JSON list such as ["plasma", {"whole_blood": ["bag_250", "bag_350"]}]'
+    return _json_option(text, example, breakdowns_ok, f"not a list of column names, {example}")
 
 
 def _locate(path: str) -> Path:
