@@ -48,7 +48,8 @@ figs = comparison.key_figures(editions.frame)
 rec.metrics(figs)
 rec.say("title", **context.title(editions.frame))
 rec.header()
-rec.findings(**context.findings(figs, editions.frame))
+found = context.findings(figs, editions.frame)  # the box, and the results and growth sections
+rec.findings(**found)
 
 # %% [markdown] tags=["analyst-note"]
 # Edition by edition: tables/editions.csv keeps every figure with a `_qualifier` column and
@@ -63,7 +64,7 @@ rec.show(comparison.shown(editions, lang))
 # Target and units collected: an edition without a published result gets no bar, and says so.
 
 # %%
-rec.say("results", **context.findings(figs, editions.frame))
+rec.say("results", **found)
 if charts.has_any(editions):
     rec.figure(charts.target_and_result(editions, lang), "target_and_result")
 
@@ -71,7 +72,7 @@ if charts.has_any(editions):
 # The target's compound growth per year, first to last edition with a target and a start date.
 
 # %%
-rec.say("growth", **context.findings(figs, editions.frame))
+rec.say("growth", **found)
 
 # %% [markdown] tags=["analyst-note"]
 # The appendix: parameters, inputs with their kind and sha256, sources.

@@ -22,7 +22,8 @@ from analysis.qualified import QUALIFIERS, Qualified
 # analyst's own copy, named by a *_path parameter): the columns it must have, which are
 # dates, which are numbers, and which column qualifies which number. Extra columns are kept.
 TABLES = {
-    "sources": {"required": ("source_id", "publisher", "title"), "dates": ("published_date",)},
+    # a source's date is checked, and kept as it is written (text)
+    "sources": {"required": ("source_id", "publisher", "title"), "date_texts": ("published_date",)},
     "campaigns": {"required": ("campaign_id", "name"), "dates": ("start_date", "end_date"),
                   "numbers": ("target_units", "sessions_planned", "sites_planned", "registered",
                               "units_collected"),
@@ -53,7 +54,7 @@ def _read(path: Path, table: str) -> pd.DataFrame:
                 for col in spec["required"] if col not in frame.columns]
     if problems:
         raise InputError(problems)
-    for col in spec.get("dates", ()):
+    for col in (*spec.get("dates", ()), *spec.get("date_texts", ())):
         problems += _bad(frame, file, col, lambda v: _ISO_DAY.match(v) is not None,
                          "expected a date written as 2023-08-04")
     for col in spec.get("numbers", ()):
@@ -70,7 +71,7 @@ def _read(path: Path, table: str) -> pd.DataFrame:
             whole = values.dropna().mod(1).eq(0).all()
             out[col] = values.astype("Int64" if whole else "Float64")
     for col in spec.get("dates", ()):
-        if col in out and table != "sources":
+        if col in out:
             out[col] = pd.to_datetime(out[col], format="ISO8601")
     return out
 

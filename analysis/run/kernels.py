@@ -240,14 +240,19 @@ def _manager_classes():
             self.process, self.pid, self.pgid, self.cwd = process, process.pid, None, cwd
             return self.connection_info
 
-    class WarmKernelManager(AsyncKernelManager):
-        """An AsyncKernelManager whose kernels are forked from the warm server (see the module)."""
+    class PlainKernelManager(AsyncKernelManager):
+        """jupyter_client's own manager and kernel, with more patience at shutdown.
 
-        # A kernel asked to shut down gets SIGTERM after half of this, and SIGTERM ends it
-        # without flushing what a notebook left open. On two busy cores a normal exit can take
-        # longer than the 2.5 s of jupyter_client's default; a kernel that exits at once is
-        # not slowed by a longer wait.
+        A kernel asked to shut down gets SIGTERM after half of `shutdown_wait_time`, and
+        SIGTERM ends it without its interpreter's normal exit (atexit, files flushed). On
+        two busy cores that exit can take longer than jupyter_client's 2.5 s; a kernel that
+        ends at once is not slowed by the longer wait.
+        """
+
         shutdown_wait_time = Float(20.0, config=True)
+
+    class WarmKernelManager(PlainKernelManager):
+        """An AsyncKernelManager whose kernels are forked from the warm server (see the module)."""
 
         async def _async_pre_start_kernel(self, **kw):
             if self.provisioner is None:
@@ -259,11 +264,6 @@ def _manager_classes():
                 )
                 _local_sockets(self)
             return await super()._async_pre_start_kernel(**kw)
-
-    class PlainKernelManager(AsyncKernelManager):
-        """jupyter_client's own manager and kernel, with the same patience at shutdown."""
-
-        shutdown_wait_time = Float(20.0, config=True)
 
     return WarmKernelManager, PlainKernelManager
 
