@@ -168,7 +168,10 @@ def _become_kernel(request: dict, server: socket.socket, conn: socket.socket) ->
         from ipykernel import kernelapp
 
         # ipykernel reads JPY_PARENT_PID when imported (in the server, where it is unset): say it here.
-        kernelapp.launch_new_instance(parent_handle=os.getppid())
+        app = kernelapp.IPKernelApp.instance(parent_handle=os.getppid())
+        app.initialize()
+        app.start()  # as kernelapp.launch_new_instance; returns once a shutdown request has been handled
+        _settle(app)
     except SystemExit:
         raise
     except BaseException as exc:  # anything: the child must not return into the server
@@ -177,6 +180,24 @@ def _become_kernel(request: dict, server: socket.socket, conn: socket.socket) ->
         traceback.print_exc()
         raise SystemExit(1) from exc
     raise SystemExit(0)
+
+
+def _settle(app) -> None:
+    """Let the kernel's channel threads finish their last message while IOPub still runs.
+
+    ipykernel's own close (at exit) stops the IOPub thread first, then joins the
+    control thread; a control thread still flushing its shutdown reply at that
+    moment waits 10 s for an IOPub that is gone, the kernel overstays its
+    shutdown and is ended by a signal, without its interpreter's normal exit
+    (files a notebook left open unflushed). A race of ipykernel 7 in any kernel
+    (reported upstream as positron#7142); a forked kernel, quick to reach its
+    exit, met it about one run in ten. Stopped here, in order, the threads are
+    already gone when close runs, and close skips them.
+    """
+    for thread in (getattr(app, "control_thread", None), getattr(app, "shell_channel_thread", None)):
+        if thread is not None and thread.is_alive():
+            thread.stop()
+            thread.join(timeout=30)
 
 
 def _reap() -> None:
