@@ -86,6 +86,31 @@ def pytest_configure(config):
         config.pluginmanager.register(KeyFigureReport(), KEY_FIGURES)
 
 
+_fork_server: dict = {}
+
+
+def _kernel_manager_class():
+    """The runner's warm kernels for the suite's own notebook runs: one fork server per test
+    process (each pytest-xdist worker), started on first use, stopped when the process ends.
+
+    A test that changed the environment gets a plain kernel (the server refuses it), as
+    the runner's batch would; tests/e2e/test_kernels.py checks a warm kernel is a fresh one.
+    """
+    from analysis.run import kernels
+
+    if "class" not in _fork_server:
+        server = None
+        if kernels.unavailable() is None:
+            import atexit
+
+            notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+            server = kernels.ForkServer(kernels.notebook_imports(notebooks), ROOT, dict(os.environ))
+            atexit.register(server.stop)
+        kernels.use(server.address if server else None)
+        _fork_server["class"] = kernels.manager_class()
+    return _fork_server["class"]
+
+
 def execute(notebook: str, tmp_path: Path, **parameters) -> dict:
     """Run notebooks/<notebook>.ipynb with `parameters`; return its metrics.json."""
     import papermill
@@ -99,6 +124,7 @@ def execute(notebook: str, tmp_path: Path, **parameters) -> dict:
         kernel_name="python3",
         progress_bar=False,
         cwd=str(ROOT),
+        kernel_manager_class=_kernel_manager_class(),
     )
     return json.loads((out / "metrics.json").read_text("utf-8"))
 

@@ -32,7 +32,9 @@ from pathlib import Path
 LAUNCHER = ["-m", "ipykernel_launcher"]
 # What every kernel imports before it runs a cell, imported once by the server instead.
 KERNEL_MODULES = ["import ipykernel.kernelapp", "import ipykernel.ipkernel", "import ipykernel.debugger"]
-_IGNORED_ENV = ("JPY_",)  # set per kernel by jupyter_client; the kernel is told them again
+# Set per kernel by jupyter_client, or per test by pytest; no import reads them, and the
+# kernel is given the request's own environment anyway.
+_IGNORED_ENV = ("JPY_", "PYTEST_CURRENT_TEST")
 
 
 def statements(tree: ast.AST, nested_only: bool = False) -> list[str]:
