@@ -11,7 +11,7 @@ Inputs are generated into a temporary folder (or --workdir) that is never
 committed and removed at the end unless --keep.
 
 Printed: wall times, the ratios to DuckDB of the cohort function, of the loader,
-of load + prepare + cohort and of the whole notebook (target ≤ 1.5), the peak
+of load + summarise + cohort and of the whole notebook (target ≤ 1.5), the peak
 memory of each child (target < 4 GiB), and whether the cohort table of the
 notebook, of the cohort function and of DuckDB are identical. --json writes the
 same figures to a file.
@@ -188,17 +188,17 @@ def papermill_floor(work: Path) -> dict:
 
 
 def child_cohort(visits_file: str, out: str) -> None:
-    """In a child: load + prepare + cohort_retention, each timed; the table to `out`."""
+    """In a child: the notebook's way, each timed: `inputs.load_visits` (a large file kept in
+    DuckDB, a small one loaded), `retention.summarise` (per donor) and `cohort_retention`."""
     sys.path.insert(0, str(ROOT))
     from analysis import inputs
-    from analysis.inputs import engine
     from analysis.reports.donor_retention import compute as retention
 
-    path = "duckdb" if engine.wanted(Path(visits_file)) else "loader"
     t0 = time.perf_counter()
-    frame = inputs.load(visits_file, "visits")
+    frame = inputs.load_visits(visits_file)
+    path = "loader" if isinstance(frame, pd.DataFrame) else "duckdb"
     t1 = time.perf_counter()
-    visits = retention.prepare(frame)
+    visits = retention.summarise(frame)
     del frame
     t2 = time.perf_counter()
     table = retention.cohort_retention(visits)
@@ -380,15 +380,15 @@ def report(res: dict) -> None:
     d, c = res["duckdb"], res["cohort_function"]
     print(f"DuckDB cohort SQL on the file:   {d['query_s']:7.2f} s  (child peak {gib(d['maxrss_gib'])},"
           f" {d['threads']} threads)")
-    print(f"inputs.load:                    {c['load_s']:7.2f} s")
-    print(f"retention.prepare:               {c['prepare_s']:7.2f} s")
+    print(f"inputs.load_visits:              {c['load_s']:7.2f} s")
+    print(f"retention.summarise:             {c['prepare_s']:7.2f} s")
     print(f"retention.cohort_retention:      {c['cohort_s']:7.2f} s  (child peak {gib(c['maxrss_gib'])})")
     ratio = res["ratio_cohort_function_to_duckdb"]
     print(f"ratio cohort function / DuckDB:  {ratio:7.2f}  (target <= {RATIO_TARGET}: "
           f"{verdict(ratio, RATIO_TARGET)})")
-    print(f"ratio inputs.load / DuckDB:     {res['ratio_load_to_duckdb']:7.2f}")
-    print(f"ratio load+prepare+cohort / DuckDB: {res['ratio_load_prepare_cohort_to_duckdb']:7.2f}")
-    peaks = {"cohort child (load + prepare + cohort)": c.get("maxrss_gib")}
+    print(f"ratio inputs.load_visits / DuckDB: {res['ratio_load_to_duckdb']:5.2f}")
+    print(f"ratio load+summarise+cohort / DuckDB: {res['ratio_load_prepare_cohort_to_duckdb']:7.2f}")
+    peaks = {"cohort child (load + summarise + cohort)": c.get("maxrss_gib")}
     if "donor_retention_notebook" in res:
         n = res["donor_retention_notebook"]
         print(f"donor_retention notebook:        {n['wall_s']:7.2f} s  peak {gib(n['peak_tree_gib'])} "

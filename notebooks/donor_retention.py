@@ -18,7 +18,8 @@
 # (visits kind). The default input is simulated (`data/example/visits_simulated.csv`,
 # made by `python -m analysis.simulate.visits`); point `visits_path` at a real export and,
 # if its headers differ, map them with `visits_columns`. Donor ids never leave `analysis`:
-# `retention.prepare` swaps them for a meaningless integer key on load.
+# `retention.summarise` sums the visits up per donor under a meaningless integer key (in
+# DuckDB for a large file, whose visits and ids never come into pandas).
 
 # %%
 from typing import Optional  # parameters below are annotated for papermill's inspection
@@ -38,15 +39,14 @@ from analysis.reports.donor_retention import compute as retention
 from analysis.reports.donor_retention import inputs as report_inputs
 
 rec = Recorder("donor_retention", globals())
-visits = retention.prepare(report_inputs.read(rec.params, rec.input)["visits"])
-donors = retention.per_donor(visits)
-end_day = int(visits["day"].max())
+data = retention.summarise(report_inputs.read(rec.params, rec.input)["visits"])
+donors, end_day = data.donors, data.end_day
 end = retention.to_date(end_day)
 km = retention.return_curve(donors, end_day)
-figs = retention.key_figures(visits, min_interval_days, donors, km)
+figs = retention.key_figures(data, min_interval_days, km)
 rec.metrics(figs)
 status = retention.status_table(donors, end_day, min_cell)
-cohorts = retention.published_cohorts(visits, min_cell)
+cohorts = retention.published_cohorts(data, min_cell)
 rec.say("title")
 rec.header()
 rec.findings(**context.key_findings(figs, status, cohorts, min_interval_days))
@@ -90,7 +90,7 @@ rec.say("return", **context.returns(figs))
 rec.figure(charts.return_curve_chart(km, figs["return_within_12m"], figs["return_within_24m"], lang),
            "time_to_second_donation")
 rec.say("gaps", **context.gaps(figs, min_interval_days))
-rec.figure(charts.gap_histogram(retention.donation_gaps(visits), min_interval_days,
+rec.figure(charts.gap_histogram(retention.donation_gaps(data), min_interval_days,
                                 figs["share_returns_under_min_interval"], lang),
            "donation_gaps")
 
@@ -98,8 +98,8 @@ rec.figure(charts.gap_histogram(retention.donation_gaps(visits), min_interval_da
 # By sex and age band (age at first visit), where the file gives them.
 
 # %%
-by_sex = retention.group_table(visits, donors, "sex", min_cell)
-by_age = retention.group_table(visits, donors, "age_band", min_cell)
+by_sex = retention.group_table(data, "sex", min_cell)
+by_age = retention.group_table(data, "age_band", min_cell)
 rec.say("groups", **context.groups(by_sex, by_age))
 rec.table(by_sex, "by_sex", show=False)
 rec.table(by_age, "by_age_band", show=False)

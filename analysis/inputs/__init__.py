@@ -8,7 +8,7 @@ figures under data/published/. Visits are protected on load (`identifiers`,
 """
 
 from analysis.errors import InputError, InputNote, UncheckedWarning
-from analysis.inputs.load import load, protect_visits, read_table, validate
+from analysis.inputs.load import load, load_visits, protect_visits, read_table, validate
 from analysis.inputs.problems import Problem
 from analysis.inputs.read import file_problem
 from analysis.inputs.schema import KINDS
@@ -23,6 +23,7 @@ __all__ = [
     "encode_values",
     "file_problem",
     "load",
+    "load_visits",
     "parse_count",
     "parse_date",
     "parse_text",

@@ -80,6 +80,89 @@ def read_visits(
         con.close()
 
 
+class Visits:
+    """A checked visits file held in DuckDB, for reports that need only aggregates of it.
+
+    `sql(query)` runs a query on the table `visits`, one row a visit in donor and day
+    order: `donor` (INTEGER, 0..n-1 in order of first visit in the file: a number with
+    no meaning; the raw ids were dropped with the table that numbered them), `day`
+    (INTEGER, the visit date as days since 1970-01-01), `first` (whether the row is the
+    donor's first in the file) and the columns of `open_visits`'s `keep` that the file
+    has, as the loader types them (sex and outcome as ENUMs of their sorted words).
+    `columns` names those, `words` the distinct values of the text ones, `rows` the
+    visits. No raw id, and no row of visits, leaves DuckDB unless a query asks for it.
+    """
+
+    def __init__(self, con, file: str, columns: list[str], words: dict[str, list[str]], rows: int):
+        self._con, self.file, self.columns, self.words, self.rows = con, file, columns, words, rows
+
+    def sql(self, query: str):
+        if self._con is None:
+            raise ValueError("the visits were closed")
+        return self._con.sql(query)
+
+    def arrow(self, query: str):
+        """The result of `query` as an Arrow table."""
+        return _arrow(self.sql(query))
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_visits(path: str | Path, columns: Mapping[str, str] | None = None, *,
+                name: str | None = None, keep: tuple[str, ...] = ("birth_year", "sex", "outcome")
+                ) -> Visits | None:
+    """A large visits file checked by the same rules as `read_visits` and kept in DuckDB, with
+    donors as meaningless numbers in place of their ids (no pseudonym is needed: nothing
+    per donor leaves the engine); None when the loader must read the file."""
+    import duckdb
+
+    resolved = config.resolve(path)
+    file = name or str(path)
+    if not wanted(resolved):
+        return None
+    mapping = _check_mapping(columns, "visits", file)
+    con = duckdb.connect(config={"threads": os.cpu_count() or 1})
+    with contextlib.suppress(duckdb.Error):
+        con.sql("SET enable_progress_bar = false")
+    try:
+        visits = _kept(con, resolved, file, mapping, keep)
+    except (duckdb.Error, UnicodeError, ValueError):
+        visits = None
+    if visits is None:
+        con.close()
+    return visits
+
+
+def _kept(con, path: Path, file: str, mapping: dict, keep: tuple[str, ...]) -> Visits | None:
+    checked = _checked(con, path, file, mapping, None, pseudonymise=False, keep=keep)
+    if checked is None:
+        return None
+    _, present, enums, rows, words = checked
+    present = [c for c in present if c in keep]
+    columns = "".join(", " + _column(c, enums) for c in present)
+    con.sql(f"""CREATE TEMP TABLE visits AS
+        SELECT d.code AS donor, (v.visit_date - DATE '1970-01-01')::INTEGER AS day,
+               v._row = d.first_row AS first{columns}
+        FROM raw v JOIN donors d USING (donor_id) ORDER BY donor, day""")
+    con.sql("DROP TABLE donors")  # the raw ids: gone from here on
+    con.sql("DROP TABLE raw")
+    count, repeated = con.sql("SELECT (SELECT count(*) FROM visits), (SELECT count(*) FROM "
+                              "(SELECT 1 FROM visits GROUP BY donor, day HAVING count(*) > 1))").fetchall()[0]
+    if count != rows or repeated:
+        return None
+    return Visits(con, file, present, {c: sorted(w for w in words[c] if w is not None) for c in words
+                                       if c in present}, rows)
+
+
 def _scan(con, path: Path) -> tuple[str, list[str]] | None:
     """The SQL that reads the file (every column, CSV cells as text, and `_row`: the row's
     position in the file, from 0) and the file's header."""
@@ -122,6 +205,31 @@ def _line_breaks(path: Path) -> int:
 
 
 def _read(con, path: Path, file: str, mapping: dict, key: bytes | None):
+    checked = _checked(con, path, file, mapping, key)
+    if checked is None:
+        return None
+    typed, present, enums, rows, _ = checked
+    columns = ", ".join("d.code AS donor_id" if c == "donor_id" else _column(c, enums) for c in present)
+    table = _arrow(con.sql(f"SELECT v._row, {columns} FROM ({typed}) v JOIN donors d USING (donor_id)"))
+    if table.num_rows != rows or _repeated(con, table):
+        return None
+    return _frame(con, table, present)
+
+
+def _column(c: str, enums: dict[str, str | None]) -> str:
+    """A visits column as the loader types it: sex, site and outcome as ENUMs of their sorted words."""
+    if c not in enums:
+        return f"v.{c}"
+    return f"CAST(v.{c} AS {enums[c]}) AS {c}" if enums[c] else f"CAST(NULL AS VARCHAR) AS {c}"
+
+
+def _checked(con, path: Path, file: str, mapping: dict, key: bytes | None, pseudonymise: bool = True,
+             keep: tuple[str, ...] | None = None):
+    """Every rule checked in SQL, and the temp table `donors` (donor_id, code[, pseudonym]) made;
+    or None for a file the loader must read. Returns the typed scan's SQL, the visits columns
+    present, the ENUM type of each text column (None: no value), the number of rows and the
+    distinct values of each text column. With `keep`, the file is read once into the temp table
+    `raw` (`_row`, `plain`, donor_id, visit_date and the columns named in `keep`) and checked there."""
     scanned = _scan(con, path)
     if scanned is None:
         return None
@@ -138,6 +246,11 @@ def _read(con, path: Path, file: str, mapping: dict, key: bytes | None):
         return None
     types = {row[0]: row[1] for row in con.sql(f"DESCRIBE {sql}").fetchall()}
     typed = f"SELECT _row, {_typed(src, types)} FROM ({sql})"
+    scan = typed
+    if keep is not None:  # read once: the file's columns are decoded once, not once a query
+        kept = "".join(f", {c}" for c in keep if c in src)
+        con.sql(f"CREATE TEMP TABLE raw AS SELECT _row, plain, donor_id, visit_date{kept} FROM ({typed})")
+        typed = "SELECT * FROM raw"
     # the rules, row by row and on the few distinct values of sex, site and outcome
     texts = [c for c in ("sex", "site", "outcome") if c in src]
     rows, plain, first, last = con.sql(
@@ -146,32 +259,31 @@ def _read(con, path: Path, file: str, mapping: dict, key: bytes | None):
         return None
     if is_csv and rows + 1 != _line_breaks(path):
         return None  # a blank line or a quoted line break: the loader counts rows its own way
-    words = {c: [w for (w,) in con.sql(f"SELECT DISTINCT {c} FROM ({typed}) LIMIT {FEW_CATEGORIES + 1}")
+    where = {c: typed if keep is None or c in keep else scan for c in texts}  # a column not kept: the file
+    words = {c: [w for (w,) in con.sql(f"SELECT DISTINCT {c} FROM ({where[c]}) LIMIT {FEW_CATEGORIES + 1}")
                  .fetchall()] for c in texts}
     if not _plain_words(words, {names[i] for i in range(min(3, len(header)))}):
         return None
-    # donors: numbered in order of first visit, with their pseudonyms; raw ids stay in DuckDB
-    from analysis.inputs import pseudonyms
+    # donors: numbered in order of first visit (with their pseudonyms); raw ids stay in DuckDB
+    pseudonym = ""
+    if pseudonymise:
+        from analysis.inputs import pseudonyms
 
-    inner, outer = (p.hex() for p in pseudonyms.hmac_pads(_key(file, key, path)))
+        inner, outer = (p.hex() for p in pseudonyms.hmac_pads(_key(file, key, path)))
+        pseudonym = (f", left(sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || "
+                     f"encode(donor_id)))), {pseudonyms.PSEUDONYM_HEX}) AS pseudonym")
     con.sql(f"""CREATE TEMP TABLE donors AS
         SELECT donor_id, (row_number() OVER (ORDER BY min(_row)) - 1)::INTEGER AS code,
-               left(sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode(donor_id)))),
-                    {pseudonyms.PSEUDONYM_HEX}) AS pseudonym
+               min(_row) AS first_row{pseudonym}
         FROM ({typed}) GROUP BY donor_id""")
     if not _plain_donors(con) or (
             "donor_id" in {names[i] for i in range(min(3, len(header)))} and _total_label(con)):
         return None
-    enums = {c: "ENUM (" + ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(
-        w for w in words[c] if w is not None)) + ")" for c in texts if any(w is not None for w in words[c])}
+    enums = {c: ("ENUM (" + ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(
+        w for w in words[c] if w is not None)) + ")") if any(w is not None for w in words[c]) else None
+        for c in texts}
     present = [c.name for c in schema.columns("visits") if c.name in src]
-    columns = ", ".join("d.code AS donor_id" if c == "donor_id" else
-                        f"CAST(v.{c} AS {enums[c]}) AS {c}" if c in enums else
-                        f"CAST(NULL AS VARCHAR) AS {c}" if c in texts else f"v.{c}" for c in present)
-    table = _arrow(con.sql(f"SELECT v._row, {columns} FROM ({typed}) v JOIN donors d USING (donor_id)"))
-    if table.num_rows != rows or _repeated(con, table):
-        return None
-    return _frame(con, table, present)
+    return typed, present, enums, rows, words
 
 
 def _arrow(relation):

@@ -76,6 +76,20 @@ def load(
     return protect_visits(frame, file, simulated=config.is_simulated(config.resolve(path)))
 
 
+def load_visits(path: str | Path, columns: Mapping[str, str] | None = None, *, name: str | None = None):
+    """A visits file for reports that need only aggregates of it: a large CSV or Parquet file
+    checked and kept in DuckDB (`engine.Visits`: donors as meaningless numbers, no id and no
+    visit in pandas), else the frame `load(path, "visits", columns)` gives. Same rules and
+    messages either way: a file the engine does not take goes to the loader."""
+    from analysis.inputs import engine
+
+    if engine.wanted(config.resolve(path)):
+        kept = engine.open_visits(path, columns, name=name)
+        if kept is not None:
+            return kept
+    return load(path, "visits", columns, name=name)
+
+
 def protect_visits(frame: pd.DataFrame, file: str = "<frame>", simulated: bool = False) -> pd.DataFrame:
     """A checked visits frame with direct identifiers dropped and donor_id pseudonymised.
 

@@ -200,11 +200,19 @@ def time_to_second(donors: pd.DataFrame, end_day: int) -> pd.DataFrame:
 
 
 def return_curve(donors: pd.DataFrame, end_day: int) -> KaplanMeierFitter:
-    """Kaplan–Meier fit of the time to the second donation (lifelines)."""
+    """Kaplan–Meier fit of the time to the second donation (lifelines).
+
+    Donors with the same time and outcome are fitted as one weighted row: the same
+    curve and band as one row a donor (the counts at risk and of events are the
+    same whole numbers), from a few thousand rows instead of millions.
+    """
     t = time_to_second(donors, end_day)
     from lifelines import KaplanMeierFitter
 
-    return KaplanMeierFitter(label="second donation").fit(t["days"], t["returned"])
+    days, returned = t["days"].to_numpy(np.int64), t["returned"].to_numpy()
+    key, counts = np.unique(days * 2 + returned, return_counts=True)
+    return KaplanMeierFitter(label="second donation").fit(key // 2, (key % 2).astype(bool),
+                                                          weights=counts.astype(float))
 
 
 def return_within(km: KaplanMeierFitter, days: int) -> float:

@@ -64,8 +64,8 @@ def donors(visits):
 
 
 @pytest.fixture(scope="module")
-def figs(visits, donors):
-    return retention.key_figures(visits, 84, donors)
+def figs(visits):
+    return retention.key_figures(visits, 84)
 
 
 def donations(raw):
@@ -185,11 +185,11 @@ def test_frequency_and_groups(raw, visits, donors):
     assert int(freq.loc[freq["donations"] == "1", "donors"].iloc[0]) == int((per == 1).sum())
     assert int(freq.loc[freq["donations"] == "10–14", "donors"].iloc[0]) == 1
     assert freq["share"].sum() == pytest.approx(1)
-    by_sex = retention.group_table(visits, donors, "sex", 1).frame.set_index("group")
+    by_sex = retention.group_table(visits, "sex", 1).frame.set_index("group")
     women = raw[raw["sex"] == "F"]
     assert int(by_sex.loc["F", "donors"]) == donations(women)["donor_id"].nunique()
     assert by_sex.loc["F", "deferral_rate"] == pytest.approx((women["outcome"] == "deferred").mean())
-    by_age = retention.group_table(visits, donors, "age_band", 1).frame.set_index("group")
+    by_age = retention.group_table(visits, "age_band", 1).frame.set_index("group")
     people = raw.sort_values("visit_date").groupby("donor_id").first()
     age = people["visit_date"].dt.year - people["birth_year"]
     band = pd.cut(age, [17, 24, 34, 44, 54, 60], labels=["18–24", "25–34", "35–44", "45–54", "55–60"])
@@ -250,6 +250,7 @@ def test_text_and_charts_render(visits, donors, figs, lang):
     for fig in (charts.cohort_heatmap(published, lang),
                 charts.return_curve_chart(km, figs["return_within_12m"], figs["return_within_24m"], lang),
                 charts.gap_histogram(retention.donation_gaps(visits), 84, 0.1, lang),
+                charts.gap_histogram(np.zeros(0, dtype=np.int64), 84, None, lang),
                 charts.frequency_chart(retention.frequency_table(donors, 2), 0.1, lang),
                 charts.status_chart(status, retention.to_date(end), lang)):
         assert fig.axes

@@ -159,18 +159,23 @@ def return_curve_chart(km: KaplanMeierFitter, r12: float, r24: float, lang: str)
 
 
 def gap_histogram(gaps: np.ndarray, min_interval_days: int, share_under: float | None, lang: str):
-    """Histogram of days between consecutive donations, the legal minimum marked."""
+    """Histogram of days between consecutive donations, the legal minimum marked.
+
+    `gaps[d]` is the number of returns d days after the previous donation
+    (`compute.donation_gaps`): the chart is drawn from those counts."""
     theme()
     fig, ax = plt.subplots(figsize=(8, 4.2))
-    shown = gaps[gaps <= GAP_DAYS_SHOWN]
+    gaps = np.asarray(gaps)
+    days = np.arange(min(gaps.size, GAP_DAYS_SHOWN + 1))
+    shown = gaps[:days.size]
     bins = np.arange(0, GAP_DAYS_SHOWN + 14, 14)
-    under = shown[shown < min_interval_days]
-    ax.hist(shown[shown >= min_interval_days], bins=bins, color=PALETTE["history"])
-    ax.hist(under, bins=bins, color=PALETTE["target"])
+    under = days < min_interval_days
+    ax.hist(days[~under], bins=bins, weights=shown[~under], color=PALETTE["history"])
+    ax.hist(days[under], bins=bins, weights=shown[under], color=PALETTE["target"])
     ax.axvline(min_interval_days, color=PALETTE["target"], ls="--", lw=1.5,
                label=i18n.t("ret_chart_gap_min", lang, days=min_interval_days,
                             share=i18n.fmt_pct(share_under, lang)))
-    more = int((gaps > GAP_DAYS_SHOWN).sum())
+    more = int(gaps[GAP_DAYS_SHOWN + 1:].sum())
     if more:
         ax.text(0.98, 0.80, i18n.t("ret_chart_gap_more", lang, n=i18n.fmt_int(more, lang)),
                 transform=ax.transAxes, ha="right", fontsize=9, color="#555555")

@@ -6,11 +6,12 @@ donation; gaps are between a donor's consecutive donations; return within
 N months is a Kaplan–Meier estimate from the first donation to the second,
 censored at the last date in the data.
 
-Built for ten million visits on a small machine: `prepare` turns the loaded
-frame into a compact one (an int32 donor key in place of the id, int32 day
-numbers, a bool for "donated"), sorted by donor and day once, so that every
-per-donor figure afterwards is a linear pass over numpy arrays. Donor ids are
-dropped there and never reach a table, a figure or a printed line.
+Built for ten million visits on a small machine: `summarise` sums the visits up
+per donor (in DuckDB for a large file, with numpy on a loaded frame) and every
+figure and table here is made from that `Summary`: two to three million donor
+rows and a few small tables, never the visits themselves. Donor ids are not in
+it and never reach a table, a figure or a printed line. Each function also takes
+`prepare`'s compact frame (summed up first).
 """
 
 from __future__ import annotations
@@ -22,16 +23,15 @@ import pandas as pd
 
 from analysis.errors import DataError
 from analysis.model import disclosure
+from analysis.model.returns import per_donor as per_donor
+from analysis.model.returns import prepare as prepare
 from analysis.model.returns import (  # the return model, shared with donor_pool
-    _ensure_sorted,
-    _segments,
-    _years,
-    per_donor,
     return_curve,
     return_within,
     to_date,
 )
-from analysis.model.returns import prepare as prepare  # the notebook's entry point
+from analysis.model.summary import Summary
+from analysis.model.summary import summarise as summarise  # the notebook's entry point
 from analysis.text import i18n
 
 if TYPE_CHECKING:
@@ -42,38 +42,47 @@ YEAR_DAYS = (365, 730)  # return within 12 / 24 months
 STATUSES = ("new", "regular", "lapsed")
 FREQ_BINS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30)  # lower edges of the frequency classes
 
+def _summary(data: Summary | pd.DataFrame) -> Summary:
+    return data if isinstance(data, Summary) else summarise(data)
+
+
 # --------------------------------------------------------------------------- per donor
 
 
-def donation_gaps(visits: pd.DataFrame) -> np.ndarray:
-    """Days between each donor's consecutive donations (deferred visits skipped)."""
-    visits = _ensure_sorted(visits)
-    keep = visits["donated"].to_numpy()
-    donor, day = visits["donor"].to_numpy()[keep], visits["day"].to_numpy()[keep]
-    same = donor[1:] == donor[:-1]
-    return (day[1:] - day[:-1])[same]
+def donation_gaps(data: Summary | pd.DataFrame) -> np.ndarray:
+    """How many returns came after each number of days since the donor's previous donation
+    (deferred visits skipped): element d counts the gaps of d days."""
+    return _summary(data).gaps
+
+
+def _median(counts: np.ndarray) -> float | None:
+    """The median of the values whose counts are given (value d counted counts[d] times), as np.median."""
+    n = int(counts.sum())
+    if not n:
+        return None
+    cum = np.cumsum(counts)
+    lo, hi = (int(np.searchsorted(cum, k, side="right")) for k in ((n - 1) // 2, n // 2))
+    return (lo + hi) / 2
 
 
 # --------------------------------------------------------------------------- key figures
 
 
 def key_figures(
-    visits: pd.DataFrame,
+    data: Summary | pd.DataFrame,
     min_interval_days: int = 84,
-    donors: pd.DataFrame | None = None,
     km: KaplanMeierFitter | None = None,
 ) -> dict[str, float | int | str | None]:
     """The donor_retention key figures under the contract's names, and a few more."""
     if min_interval_days <= 0:
         raise DataError(f"min_interval_days must be positive, got {min_interval_days}")
-    donors = per_donor(visits) if donors is None else donors
-    end_day = int(visits["day"].max())
+    data = _summary(data)
+    donors = data.donors
     givers = donors.loc[donors["donations"] > 0, "donations"]
     n_donors, n_donations = int(givers.size), int(givers.sum())
-    gaps = donation_gaps(visits)
-    km = return_curve(donors, end_day) if km is None and n_donors else km
-    deferred = int((~visits["donated"]).sum())
-    has_outcome = bool(visits.attrs.get("has_outcome", True))
+    gaps = data.gaps
+    returns, under = int(gaps.sum()), int(gaps[:min_interval_days].sum())
+    km = return_curve(donors, data.end_day) if km is None and n_donors else km
 
     def share(part, whole):
         return float(part) / whole if whole else None
@@ -84,17 +93,17 @@ def key_figures(
         "visits_per_donor": share(n_donations, n_donors),
         "repeat_donor_share": share((givers >= 2).sum(), n_donors),
         "share_10_plus": share((givers >= 10).sum(), n_donors),
-        "median_return_days": float(np.median(gaps)) if gaps.size else None,
-        "share_returns_under_min_interval": share((gaps < min_interval_days).sum(), gaps.size),
+        "median_return_days": _median(gaps),
+        "share_returns_under_min_interval": share(under, returns),
         "return_within_12m": return_within(km, YEAR_DAYS[0]) if km is not None else None,
         "return_within_24m": return_within(km, YEAR_DAYS[1]) if km is not None else None,
-        "deferral_rate": share(deferred, len(visits)) if has_outcome else None,
-        "deferred_visits": deferred if has_outcome else None,
-        "presentations": int(len(visits)),
-        "returns": int(gaps.size),
-        "returns_under_min_interval": int((gaps < min_interval_days).sum()),
-        "first_date": to_date(visits["day"].min()).date().isoformat(),
-        "last_date": to_date(end_day).date().isoformat(),
+        "deferral_rate": share(data.deferred, data.presentations) if data.has_outcome else None,
+        "deferred_visits": data.deferred if data.has_outcome else None,
+        "presentations": data.presentations,
+        "returns": returns,
+        "returns_under_min_interval": under,
+        "first_date": to_date(data.first_day).date().isoformat(),
+        "last_date": to_date(data.end_day).date().isoformat(),
         "max_donations": int(givers.max()) if n_donors else None,
     }
 
@@ -102,7 +111,7 @@ def key_figures(
 # --------------------------------------------------------------------------- tables
 
 
-def cohort_retention(visits: pd.DataFrame) -> pd.DataFrame:
+def cohort_retention(data: Summary | pd.DataFrame) -> pd.DataFrame:
     """Cohort × years-after retention (the contract's tables/cohort_retention.csv).
 
     cohort_year: year of a donor's first donation; for years_after = 1 up to the
@@ -111,46 +120,32 @@ def cohort_retention(visits: pd.DataFrame) -> pd.DataFrame:
     neither. partial_year marks cells whose calendar year the data does not
     cover to 31 December.
     """
-    visits = _ensure_sorted(visits)
-    keep = visits["donated"].to_numpy()
-    donor, day = visits["donor"].to_numpy()[keep], visits["day"].to_numpy()[keep]
-    last_day = int(visits["day"].max())
-    last_year = int(_years(np.array([last_day]))[0])
+    data = _summary(data)
     columns = ["cohort_year", "years_after", "cohort_donors", "returned", "retention_rate", "partial_year"]
-    if donor.size == 0:
+    if data.first_year is None:
         return pd.DataFrame(columns=columns)
-    year = _years(day)
-    starts = _segments(donor)
-    first_year = year[starts]
-    y0 = int(first_year.min())
-    span = last_year - y0 + 1
-    sizes = np.bincount(first_year - y0, minlength=span)
-    # one row per (donor, calendar year): the arrays are sorted by donor then day
-    new_year = np.r_[True, (donor[1:] != donor[:-1]) | (year[1:] != year[:-1])]
-    seg = np.cumsum(np.r_[True, donor[1:] != donor[:-1]]) - 1
-    cy = first_year[seg[new_year]] - y0
-    after = year[new_year] - first_year[seg[new_year]]
-    grid = np.bincount(cy * span + after, minlength=span * span).reshape(span, span)
+    y0, last_year, grid = data.first_year, data.last_year, data.years
     rows = [
-        (y0 + c, k, int(sizes[c]), int(grid[c, k]))
-        for c in range(span) if sizes[c]
+        (y0 + c, k, int(grid[c, 0]), int(grid[c, k]))
+        for c in range(grid.shape[0]) if grid[c, 0]
         for k in range(1, last_year - (y0 + c) + 1)
     ]
     table = pd.DataFrame(rows, columns=columns[:4])
     table = table.astype({"cohort_year": "int64", "years_after": "int64",
                           "cohort_donors": "Int64", "returned": "Int64"})
     table["retention_rate"] = (table["returned"] / table["cohort_donors"]).astype("Float64")
-    year_complete = to_date(last_day).month == 12 and to_date(last_day).day == 31
+    end = to_date(data.end_day)
+    year_complete = end.month == 12 and end.day == 31
     table["partial_year"] = (table["cohort_year"] + table["years_after"] == last_year) & (not year_complete)
     return table
 
 
-def published_cohorts(visits: pd.DataFrame, min_cell: int) -> disclosure.Safe:
+def published_cohorts(data: Summary | pd.DataFrame, min_cell: int) -> disclosure.Safe:
     """`cohort_retention` through the small-cell rule: cells of fewer than `min_cell` returning
     donors hidden with their rate, small cohorts hidden whole, and cohort sizes (which add up
     to the donors figure) hidden in pairs so the total cannot give one back."""
     return disclosure.protect(
-        cohort_retention(visits), min_cell,
+        cohort_retention(data), min_cell,
         {"returned": ["retention_rate"], "cohort_donors": ["returned", "retention_rate"]},
         additive={"cohort_donors": "cohort_year"},
     )
@@ -189,12 +184,14 @@ GROUP_COLUMNS = ["group", "donors", "donations", "visits_per_donor", "repeat_don
                  "deferral_rate", "suppressed"]
 
 
-def group_table(visits: pd.DataFrame, donors: pd.DataFrame, by: str, min_cell: int) -> disclosure.Safe:
+def group_table(data: Summary | pd.DataFrame, by: str, min_cell: int) -> disclosure.Safe:
     """Donors, donations, repeat share and deferral rate by `by` ("sex" or "age_band").
 
     Everyone who presented is placed by their first visit; deferral rate is
     deferred visits ÷ all visits of the group. Empty when the input lacks the column.
     """
+    data = _summary(data)
+    donors = data.donors
     if by not in donors:
         return disclosure.no_people(pd.DataFrame(columns=GROUP_COLUMNS))
     group = donors[by].astype("object")
@@ -216,8 +213,7 @@ def group_table(visits: pd.DataFrame, donors: pd.DataFrame, by: str, min_cell: i
     out = out.reset_index()
     out["visits_per_donor"] = out["donations"] / out["donors"].where(out["donors"] > 0)
     out["repeat_donor_share"] = out["repeat"] / out["donors"].where(out["donors"] > 0)
-    has_outcome = bool(visits.attrs.get("has_outcome", True))
-    out["deferral_rate"] = (1 - out["donations"] / out["presentations"]) if has_outcome else np.nan
+    out["deferral_rate"] = (1 - out["donations"] / out["presentations"]) if data.has_outcome else np.nan
     out = out.drop(columns=["repeat", "presentations"])
     hidden_with = ["donations", "visits_per_donor", "repeat_donor_share", "deferral_rate"]
     return disclosure.protect(out, min_cell, {"donors": hidden_with}, additive={"donors": None})

@@ -13,5 +13,7 @@ from analysis import config, inputs
 
 
 def read(params: Mapping[str, object], record: Callable = config.resolve) -> dict:
-    """{"visits": the checked, pseudonymised visits}; a WorkbookError when the file cannot be used."""
-    return {"visits": inputs.load(record(params["visits_path"]), "visits", params.get("visits_columns"))}
+    """{"visits": the checked visits, for `compute.summarise`}; a WorkbookError when the file
+    cannot be used. A large file stays in DuckDB (`inputs.load_visits`): only its sums per donor
+    come into pandas."""
+    return {"visits": inputs.load_visits(record(params["visits_path"]), params.get("visits_columns"))}
