@@ -357,6 +357,10 @@ class _Workers:
             return
         self.size = max(1, min(self.jobs or os.cpu_count() or 1, len(todo)))
         reason = kernels.unavailable()
+        if not reason and len(todo) < 2:
+            # The server imports what every notebook of the batch might need: for one notebook that is
+            # more than its own kernel would import, and nothing is shared.
+            reason = "one notebook: nothing to share"
         if not reason:
             notebooks = dict.fromkeys(job.notebook_path for job in todo)
             env = {**os.environ, "MPLBACKEND": os.environ.get("MPLBACKEND", "agg")}  # as the workers have it
@@ -364,7 +368,7 @@ class _Workers:
                 self.server = kernels.ForkServer(kernels.notebook_imports(notebooks), config.ROOT, env)
             except OSError as exc:
                 reason = f"no fork server: {exc}"
-        self.kernels = f"plain kernels ({reason})" if reason else (
+        self.kernels = f"plain kernel{'s' if len(todo) > 1 else ''} ({reason})" if reason else (
             "warm kernels (modules imported once, a fresh kernel forked for each notebook)"
         )
         address = self.server.address if self.server else None

@@ -159,7 +159,7 @@ def test_nothing_of_one_notebook_reaches_the_next_and_warm_looks_plain(probes):
     plain_out = probes / "plain"
     res = workbook("run", probes / "a.yaml", "-n", "one", "-o", plain_out, env={kernels.SWITCH: "0"})
     assert res.returncode == 0, res.stderr
-    assert f"plain kernels ({kernels.SWITCH}=0)" in res.stdout
+    assert f"plain kernel ({kernels.SWITCH}=0)" in res.stdout
     (plain,) = read_probes(plain_out)
     assert not plain["preloaded"] and plain["found"] == []
     for probe in warm:

@@ -64,3 +64,58 @@ def test_lock_pins_every_dependency_exactly():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = [_split(r)[0] for r in project["dependencies"] + project["optional-dependencies"]["dev"]]
     assert not [w for w in wanted if w not in pinned]
+
+
+def _lock_omits() -> set[str]:
+    """The packages the Makefile's `lock` target leaves out of the lock on purpose."""
+    line = re.search(r"^LOCK_OMITS\s*:=\s*(.*)$", (ROOT / "Makefile").read_text(), re.M).group(1)
+    return set(line.split())
+
+
+def test_lock_holds_every_dependency_of_what_it_pins():
+    """`make install` installs the lock with --no-deps: a dependency missing from it would be
+    missing from the environment. Walked through the installed packages' metadata, extras
+    included (jupyter-events asks for jsonschema[format-nongpl])."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    lock = (ROOT / "requirements.lock").read_text()
+    pinned = {canonicalize_name(m.group(1)) for m in re.finditer(r"^([A-Za-z0-9_.\-]+)==", lock, re.M)}
+    omitted = {canonicalize_name(p) for p in _lock_omits()}
+    assert omitted and not omitted & pinned
+    missing, seen = set(), set()
+    todo = [(name, "") for name in pinned]
+    while todo:
+        name, extra = todo.pop()
+        if (name, extra) in seen:
+            continue
+        seen.add((name, extra))
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:  # pinned for another platform than this one
+            continue
+        for text in requires:
+            req = Requirement(text)
+            if req.marker is not None and not req.marker.evaluate({"extra": extra}):
+                continue
+            dep = canonicalize_name(req.name)
+            if dep in omitted:
+                continue
+            if dep not in pinned:
+                missing.add(f"{dep} (for {name}{f'[{extra}]' if extra else ''})")
+            todo += [(dep, e) for e in req.extras]
+    assert sorted(missing) == []
+
+
+def test_nbformat_imports_without_the_omitted_validator():
+    """The point of leaving rfc3987-syntax out: importing nbformat (every runner process does)
+    builds no grammar. Checked in a child, as this process may have imported it already."""
+    import subprocess
+    import sys
+
+    code = ("import sys, nbformat, jsonschema\n"
+            "print(sorted(m for m in ('rfc3987_syntax', 'lark') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
