@@ -51,7 +51,8 @@ def find_chromium() -> str | None:
 class Printer:
     """`with Printer() as printer: printer.print(report_html)` writes report.pdf beside it."""
 
-    def __init__(self) -> None:
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled  # False: asked for no PDF (`workbook run --no-pdf`); no browser starts
         self.reason: str | None = None  # why no PDF can be written, once known
         self._playwright = None
         self._browser = None
@@ -65,7 +66,7 @@ class Printer:
     def _start(self) -> bool:
         if self._browser is not None:
             return True
-        if self.reason is not None:
+        if self.reason is not None or not self.enabled:
             return False
         executable = find_chromium()
         if executable is None:

@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--force", action="store_true", help="re-run notebooks whose reports are up to date")
     run.add_argument(
+        "--no-pdf", dest="pdfs", action="store_false",
+        help="print no report.pdf (quicker drafts; a later run without it prints the missing ones)",
+    )
+    run.add_argument(
         "--name", default=None,
         help="name of the run and its folder under OUT "
         "(default: the params file's stem, plus any -p overrides)",
@@ -76,7 +80,8 @@ def _cmd_run(args) -> int:
 
     overrides = {key: params.parse_override(key, value) for key, value in args.param}
     files = args.params_files or [config.DEFAULT_PARAMS]
-    return runner.run(files, args.notebooks, overrides, args.out, args.jobs, args.force, name=args.name)
+    return runner.run(files, args.notebooks, overrides, args.out, args.jobs, args.force, name=args.name,
+                      pdfs=args.pdfs)
 
 
 def _cmd_params(args) -> int:

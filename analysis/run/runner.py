@@ -287,16 +287,20 @@ def run(
     force: bool = False,
     echo=print,
     name: str | None = None,
+    pdfs: bool = True,
 ) -> int:
-    """Plan, execute and publish; returns the exit code (0 ok, 1 a notebook failed, 2 bad input)."""
+    """Plan, execute and publish; returns the exit code (0 ok, 1 a notebook failed, 2 bad input).
+
+    pdfs=False: no report.pdf is printed (a later run with PDFs prints the missing ones).
+    """
     workers = _Workers(jobs)
     try:
-        return _run(params_files, names, overrides, out, force, echo, name, workers)
+        return _run(params_files, names, overrides, out, force, echo, name, workers, pdfs)
     finally:
         workers.stop()
 
 
-def _run(params_files, names, overrides, out, force, echo, name, workers: _Workers) -> int:
+def _run(params_files, names, overrides, out, force, echo, name, workers: _Workers, pdfs: bool = True) -> int:
     try:
         code = code_digest()
         planned = plan(params_files, names, overrides, out, force, name, on_stale=workers.start, code=code)
@@ -319,7 +323,7 @@ def _run(params_files, names, overrides, out, force, echo, name, workers: _Worke
     total = len(planned)
     for r in results:
         echo(f"[{len(results)}/{total}] {r.run} / {r.notebook}: up to date")
-    printer = pdf.Printer()  # one browser for the batch, started by the first report it prints
+    printer = pdf.Printer(pdfs)  # one browser for the batch, started by the first report it prints
     if todo:
         workers.start(todo)
         echo(f"running {len(todo)} notebook{'s' if len(todo) > 1 else ''} on {workers.size} "
@@ -418,7 +422,7 @@ def _print_pdf(printer: pdf.Printer, result: Result, echo) -> None:
 def _finish_pdfs(printer: pdf.Printer, results: list[Result], echo) -> None:
     """The PDFs of up-to-date reports made without a browser, then one line if none could be made."""
     try:
-        for result in results:
+        for result in results if printer.enabled else []:
             if result.status == "up to date" and not (Path(result.report).parent / pdf.PDF_FILE).is_file():
                 _print_pdf(printer, result, echo)
     finally:

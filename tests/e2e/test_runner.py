@@ -64,7 +64,11 @@ def books(tmp_path, monkeypatch):
     return folder
 
 
-def workbook(*args, cwd=ROOT, env=None):
+def workbook(*args, cwd=ROOT, env=None, pdfs=False):
+    """`python -m analysis ARGS`; a run prints no PDF unless asked (test_pdf.py and the browser
+    check cover them, on the batch of every params file)."""
+    if args and args[0] == "run" and not pdfs:
+        args = (*args, "--no-pdf")
     return subprocess.run(
         [*WORKBOOK, *map(str, args)],
         cwd=cwd,
@@ -149,6 +153,24 @@ def test_unchanged_inputs_are_skipped_and_force_reruns(books, tmp_path):
     changed = params_file(tmp_path, "a", label="new")
     res = workbook("run", changed, "-o", out, "-n", "alpha")
     assert "up to date" not in res.stdout
+
+
+def test_no_pdf_prints_none_and_a_later_run_prints_the_missing_ones(books, tmp_path):
+    from analysis.output import pdf
+
+    if pdf.find_chromium() is None:
+        pytest.fail("Chromium is not installed: make test installs Debian's chromium package")
+    out = tmp_path / "reports"
+    p = params_file(tmp_path, "a")
+    res = workbook("run", p, "-o", out, "-n", "alpha")
+    assert res.returncode == 0, res.stderr
+    assert (out / "a" / "alpha" / "report.html").is_file()
+    assert not (out / "a" / "alpha" / pdf.PDF_FILE).exists()
+    assert "report.pdf" not in res.stderr  # asked for: no warning
+    assert "report.pdf" not in (out / "index.html").read_text("utf-8")
+    res = workbook("run", p, "-o", out, "-n", "alpha", pdfs=True)
+    assert res.returncode == 0 and "up to date" in res.stdout
+    assert (out / "a" / "alpha" / pdf.PDF_FILE).read_bytes().startswith(b"%PDF")
 
 
 def test_failing_notebook_keeps_the_last_good_report(books, tmp_path):
