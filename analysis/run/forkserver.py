@@ -192,9 +192,9 @@ def _settle(app) -> None:
     moment waits 10 s for an IOPub that is gone, the kernel overstays its
     shutdown and is ended by a signal, without its interpreter's normal exit
     (files a notebook left open unflushed). A race of ipykernel 7 in any kernel
-    (reported upstream as positron#7142); a forked kernel, quick to reach its
-    exit, met it about one run in ten. Stopped here, in order, the threads are
-    already gone when close runs, and close skips them.
+    (reported upstream as positron#7142); forked kernels met it about one in
+    fifteen on two busy cores. Stopped here, in order, the threads are already
+    gone when close runs, and close skips them.
     """
     for thread in (getattr(app, "control_thread", None), getattr(app, "shell_channel_thread", None)):
         if thread is not None and thread.is_alive():
