@@ -62,22 +62,40 @@ def read_visits(
     `key` is the pseudonyms' key (default: `pseudonyms.load_key()`, or the public key of
     simulated donors for files under data/example/).
     """
+    opened = _open(path, columns, name)
+    if opened is None:
+        return None
+    con, resolved, file, mapping = opened
+    try:
+        return _read(con, resolved, file, mapping, key)
+    except _declined():
+        return None  # a file DuckDB reads otherwise than the loader (encoding, quoting...)
+    finally:
+        con.close()
+
+
+def _declined() -> tuple[type[Exception], ...]:
+    """What a file DuckDB reads otherwise than the loader raises (encoding, quoting, types)."""
     import duckdb
 
+    return (duckdb.Error, UnicodeError, ValueError)
+
+
+def _open(path: str | Path, columns: Mapping[str, str] | None, name: str | None):
+    """(connection, resolved path, file name, column mapping) for a file the engine takes, else None.
+
+    A bad mapping raises here, as the loader would raise it."""
     resolved = config.resolve(path)
     file = name or str(path)
     if not wanted(resolved):
-        return None
+        return None  # and duckdb is not even imported
+    import duckdb
+
     mapping = _check_mapping(columns, "visits", file)
     con = duckdb.connect(config={"threads": os.cpu_count() or 1})
     with contextlib.suppress(duckdb.Error):  # in a kernel without ipywidgets DuckDB refuses to change it
         con.sql("SET enable_progress_bar = false")
-    try:
-        return _read(con, resolved, file, mapping, key)
-    except (duckdb.Error, UnicodeError, ValueError):
-        return None  # a file DuckDB reads otherwise than the loader (encoding, quoting...)
-    finally:
-        con.close()
+    return con, resolved, file, mapping
 
 
 class Visits:
@@ -123,22 +141,18 @@ def open_visits(path: str | Path, columns: Mapping[str, str] | None = None, *,
     """A large visits file checked by the same rules as `read_visits` and kept in DuckDB, with
     donors as meaningless numbers in place of their ids (no pseudonym is needed: nothing
     per donor leaves the engine); None when the loader must read the file."""
-    import duckdb
-
-    resolved = config.resolve(path)
-    file = name or str(path)
-    if not wanted(resolved):
+    opened = _open(path, columns, name)
+    if opened is None:
         return None
-    mapping = _check_mapping(columns, "visits", file)
-    con = duckdb.connect(config={"threads": os.cpu_count() or 1})
-    with contextlib.suppress(duckdb.Error):
-        con.sql("SET enable_progress_bar = false")
+    con, resolved, file, mapping = opened
+    visits = None
     try:
         visits = _kept(con, resolved, file, mapping, keep)
-    except (duckdb.Error, UnicodeError, ValueError):
-        visits = None
-    if visits is None:
-        con.close()
+    except _declined():
+        pass
+    finally:
+        if visits is None:  # declined, or an error on its way up: the connection is not handed over
+            con.close()
     return visits
 
 

@@ -61,10 +61,9 @@ def load(
     if kind == "visits":
         from analysis.inputs import engine  # DuckDB, for large CSV and Parquet files
 
-        if engine.wanted(config.resolve(path)):
-            protected = engine.read_visits(path, columns, name=name)
-            if protected is not None:
-                return protected
+        protected = engine.read_visits(path, columns, name=name)  # None: not a file it takes
+        if protected is not None:
+            return protected
     table = read_table(path, kind, columns, name=name)
     if kind != "visits":
         return validate(table, kind, campaigns=campaigns, declared=breakdowns)
@@ -83,11 +82,8 @@ def load_visits(path: str | Path, columns: Mapping[str, str] | None = None, *, n
     messages either way: a file the engine does not take goes to the loader."""
     from analysis.inputs import engine
 
-    if engine.wanted(config.resolve(path)):
-        kept = engine.open_visits(path, columns, name=name)
-        if kept is not None:
-            return kept
-    return load(path, "visits", columns, name=name)
+    kept = engine.open_visits(path, columns, name=name)
+    return kept if kept is not None else load(path, "visits", columns, name=name)
 
 
 def protect_visits(frame: pd.DataFrame, file: str = "<frame>", simulated: bool = False) -> pd.DataFrame:
