@@ -1,11 +1,15 @@
-"""Large visits files read, checked and pseudonymised in DuckDB.
+"""Large visits files read, checked and numbered or pseudonymised in DuckDB.
 
 Above a size (`limits.ENGINE_BYTES`), a visits file in CSV or Parquet is read
 by DuckDB straight from disk, not cell by cell in Python. Each rule becomes
-SQL that finds the rows breaking it; the donors' pseudonyms are the same
-HMAC-SHA256 as `pseudonyms.pseudonymise`, computed in SQL once per distinct
-donor, and raw ids never reach pandas. The frame that comes out is the one
-`load` makes on the same file: the same columns, types, categories and order.
+SQL that finds the rows breaking it. Then either:
+- `read_visits` gives the frame `load` makes on the same file (the same columns,
+  types, categories and order): the donors' pseudonyms are the same HMAC-SHA256
+  as `pseudonyms.pseudonymise`, computed in SQL once per distinct donor;
+- `compact_visits` gives, for reports that need only sums, the compact frame
+  `returns.prepare` takes: donors numbered in order of first visit and the
+  visits sorted by donor and day in DuckDB, with no id and no pseudonym.
+Either way raw ids never reach pandas.
 
 The engine takes only what it reads exactly as the loader would: a header in
 the first row naming visits columns and nothing else (so no identifier column
@@ -98,83 +102,74 @@ def _open(path: str | Path, columns: Mapping[str, str] | None, name: str | None)
     return con, resolved, file, mapping
 
 
-class Visits:
-    """A checked visits file held in DuckDB, for reports that need only aggregates of it.
+# The columns a compact frame keeps besides donor and day (each donor's sex and birth
+# year from their first row in the file, each visit's outcome).
+COMPACT = ("birth_year", "sex", "outcome")
 
-    `sql(query)` runs a query on the table `visits`, one row a visit in donor and day
-    order: `donor` (INTEGER, 0..n-1 in order of first visit in the file: a number with
-    no meaning; the raw ids were dropped with the table that numbered them), `day`
-    (INTEGER, the visit date as days since 1970-01-01), `first` (whether the row is the
-    donor's first in the file) and the columns of `open_visits`'s `keep` that the file
-    has, as the loader types them (sex and outcome as ENUMs of their sorted words).
-    `columns` names those, `words` the distinct values of the text ones, `rows` the
-    visits. No raw id, and no row of visits, leaves DuckDB unless a query asks for it.
+
+def compact_visits(path: str | Path, columns: Mapping[str, str] | None = None, *,
+                   name: str | None = None):
+    """A large visits file checked by the same rules as `read_visits`, as a compact frame for
+    reports that need only sums of it; None when the loader must read the file.
+
+    One row a visit, sorted by donor then day: `donor` (int32, 0..n-1 in order of first
+    visit in the file: a number with no meaning), `day` (int32, days since 1970-01-01) and,
+    where the file has them, `outcome` (categorical of the file's words), `sex` (categorical)
+    and `birth_year` (float32, NaN when missing): sex and birth year are the donor's, from
+    their first row in the file. No id and no pseudonym: the raw ids were numbered inside
+    DuckDB and went with its connection. `returns.prepare` takes this frame as it is.
     """
-
-    def __init__(self, con, file: str, columns: list[str], words: dict[str, list[str]], rows: int):
-        self._con, self.file, self.columns, self.words, self.rows = con, file, columns, words, rows
-
-    def sql(self, query: str):
-        if self._con is None:
-            raise ValueError("the visits were closed")
-        return self._con.sql(query)
-
-    def arrow(self, query: str):
-        """The result of `query` as an Arrow table."""
-        return _arrow(self.sql(query))
-
-    def close(self) -> None:
-        if self._con is not None:
-            self._con.close()
-            self._con = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-def open_visits(path: str | Path, columns: Mapping[str, str] | None = None, *,
-                name: str | None = None, keep: tuple[str, ...] = ("birth_year", "sex", "outcome")
-                ) -> Visits | None:
-    """A large visits file checked by the same rules as `read_visits` and kept in DuckDB, with
-    donors as meaningless numbers in place of their ids (no pseudonym is needed: nothing
-    per donor leaves the engine); None when the loader must read the file."""
     opened = _open(path, columns, name)
     if opened is None:
         return None
     con, resolved, file, mapping = opened
-    visits = None
     try:
-        visits = _kept(con, resolved, file, mapping, keep)
+        return _compact(con, resolved, file, mapping)
     except _declined():
-        pass
+        return None
     finally:
-        if visits is None:  # declined, or an error on its way up: the connection is not handed over
-            con.close()
-    return visits
+        con.close()  # the raw ids go with it
 
 
-def _kept(con, path: Path, file: str, mapping: dict, keep: tuple[str, ...]) -> Visits | None:
-    checked = _checked(con, path, file, mapping, None, pseudonymise=False, keep=keep)
+def _compact(con, path: Path, file: str, mapping: dict):
+    import numpy as np
+    import pandas as pd
+
+    checked = _checked(con, path, file, mapping, None, pseudonymise=False, keep=COMPACT)
     if checked is None:
         return None
-    _, present, enums, rows, words = checked
-    present = [c for c in present if c in keep]
-    columns = "".join(", " + _column(c, enums) for c in present)
-    con.sql(f"""CREATE TEMP TABLE visits AS
-        SELECT d.code AS donor, (v.visit_date - DATE '1970-01-01')::INTEGER AS day,
-               v._row = d.first_row AS first{columns}
-        FROM raw v JOIN donors d USING (donor_id) ORDER BY donor, day""")
-    con.sql("DROP TABLE donors")  # the raw ids: gone from here on
-    con.sql("DROP TABLE raw")
-    count, repeated = con.sql("SELECT (SELECT count(*) FROM visits), (SELECT count(*) FROM "
-                              "(SELECT 1 FROM visits GROUP BY donor, day HAVING count(*) > 1))").fetchall()[0]
-    if count != rows or repeated:
-        return None
-    return Visits(con, file, present, {c: sorted(w for w in words[c] if w is not None) for c in words
-                                       if c in present}, rows)
+    _, present, _, rows, words = checked
+    texts = {c: [w for w in words[c] if w is not None] for c in ("outcome", "sex") if c in present}
+    outcome = f", {_code('v.outcome', texts['outcome'])} AS outcome" if "outcome" in texts else ""
+    visits = con.sql(f"""SELECT d.code AS donor, (v.visit_date - DATE '1970-01-01')::INTEGER AS day{outcome}
+        FROM raw v JOIN donors d USING (donor_id) ORDER BY donor, day""").fetchnumpy()
+    donor, day = visits["donor"], visits["day"]
+    same = donor[1:] == donor[:-1]
+    if len(donor) != rows or (same & (day[1:] == day[:-1])).any():
+        return None  # a repeated visit: the loader words it
+    first = []  # each donor's sex and birth year, from their first row in the file
+    if "sex" in texts:
+        first.append(f"{_code('r.sex', texts['sex'])} AS sex")
+    if "birth_year" in present:
+        first.append("coalesce(CAST(r.birth_year AS FLOAT), 'NaN'::FLOAT) AS birth_year")
+    donors = con.sql(f"SELECT {', '.join(first)} FROM donors d JOIN raw r ON r._row = d.first_row "
+                     f"ORDER BY d.code").fetchnumpy() if first else {}
+    frame = {"donor": donor.astype(np.int32, copy=False), "day": day.astype(np.int32, copy=False)}
+    for c in ("outcome", "sex"):
+        if c in texts:
+            codes = visits[c] if c == "outcome" else donors[c][donor]
+            frame[c] = pd.Categorical.from_codes(codes, categories=pd.Index(texts[c], dtype=object))
+    if "birth_year" in donors:
+        frame["birth_year"] = donors["birth_year"][donor]
+    return pd.DataFrame(frame, copy=False)
+
+
+def _code(column: str, words: list[str]) -> str:
+    """SQL: the position of a text value in `words` (from 0), -1 when missing."""
+    if not words:
+        return "CAST(-1 AS SMALLINT)"
+    enum = "ENUM (" + ", ".join("'" + w.replace("'", "''") + "'" for w in words) + ")"
+    return f"coalesce(CAST(enum_code(CAST({column} AS {enum})) AS SMALLINT), -1)"
 
 
 def _scan(con, path: Path) -> tuple[str, list[str]] | None:
@@ -242,8 +237,9 @@ def _checked(con, path: Path, file: str, mapping: dict, key: bytes | None, pseud
     """Every rule checked in SQL, and the temp table `donors` (donor_id, code[, pseudonym]) made;
     or None for a file the loader must read. Returns the typed scan's SQL, the visits columns
     present, the ENUM type of each text column (None: no value), the number of rows and the
-    distinct values of each text column. With `keep`, the file is read once into the temp table
-    `raw` (`_row`, `plain`, donor_id, visit_date and the columns named in `keep`) and checked there."""
+    distinct values of each text column, in order of first appearance in the file. With `keep`,
+    the file is read once into the temp table `raw` (`_row`, `plain`, donor_id, visit_date and
+    the columns named in `keep`) and checked there."""
     scanned = _scan(con, path)
     if scanned is None:
         return None
@@ -274,8 +270,8 @@ def _checked(con, path: Path, file: str, mapping: dict, key: bytes | None, pseud
     if is_csv and rows + 1 != _line_breaks(path):
         return None  # a blank line or a quoted line break: the loader counts rows its own way
     where = {c: typed if keep is None or c in keep else scan for c in texts}  # a column not kept: the file
-    words = {c: [w for (w,) in con.sql(f"SELECT DISTINCT {c} FROM ({where[c]}) LIMIT {FEW_CATEGORIES + 1}")
-                 .fetchall()] for c in texts}
+    words = {c: [w for (w,) in con.sql(f"SELECT {c} FROM ({where[c]}) GROUP BY {c} ORDER BY min(_row) "
+                                        f"LIMIT {FEW_CATEGORIES + 1}").fetchall()] for c in texts}
     if not _plain_words(words, {names[i] for i in range(min(3, len(header)))}):
         return None
     # donors: numbered in order of first visit (with their pseudonyms); raw ids stay in DuckDB

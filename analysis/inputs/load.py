@@ -76,14 +76,15 @@ def load(
 
 
 def load_visits(path: str | Path, columns: Mapping[str, str] | None = None, *, name: str | None = None):
-    """A visits file for reports that need only aggregates of it: a large CSV or Parquet file
-    checked and kept in DuckDB (`engine.Visits`: donors as meaningless numbers, no id and no
-    visit in pandas), else the frame `load(path, "visits", columns)` gives. Same rules and
-    messages either way: a file the engine does not take goes to the loader."""
+    """A visits file for reports that need only sums of it: a large CSV or Parquet file checked
+    in DuckDB and numbered there (`engine.compact_visits`: one row a visit sorted by donor and
+    day, donors as meaningless numbers, no id), else the frame `load(path, "visits", columns)`
+    gives. `returns.prepare` takes either. Same rules and messages either way: a file the
+    engine does not take goes to the loader."""
     from analysis.inputs import engine
 
-    kept = engine.open_visits(path, columns, name=name)
-    return kept if kept is not None else load(path, "visits", columns, name=name)
+    compact = engine.compact_visits(path, columns, name=name)
+    return compact if compact is not None else load(path, "visits", columns, name=name)
 
 
 def protect_visits(frame: pd.DataFrame, file: str = "<frame>", simulated: bool = False) -> pd.DataFrame:

@@ -43,6 +43,8 @@ def prepare(visits: pd.DataFrame) -> pd.DataFrame:
     """
     if visits.empty:
         raise DataError("the visits file holds no visit")
+    if "donor_id" not in visits and {"donor", "day"} <= set(visits):
+        return _from_numbered(visits)
     codes = _donor_codes(visits["donor_id"])
     if (codes < 0).any():
         raise DataError(f"{int((codes < 0).sum())} visits have no donor_id")
@@ -90,6 +92,29 @@ def prepare(visits: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _from_numbered(visits: pd.DataFrame) -> pd.DataFrame:
+    """`prepare` of a frame the large-file engine numbered and sorted already
+    (`inputs.engine.compact_visits`): only the outcome and sex words are read."""
+    out = {"donor": visits["donor"].to_numpy(np.int32), "day": visits["day"].to_numpy(np.int32)}
+    donated = np.ones(len(visits), dtype=bool)
+    if "outcome" in visits:
+        outcome = visits["outcome"].cat
+        is_deferred = np.array([str(v).strip().lower() == "deferred" for v in outcome.categories] + [False])
+        donated = ~is_deferred[np.asarray(outcome.codes)]
+    out["donated"] = donated
+    if "sex" in visits:
+        sex = visits["sex"].cat
+        names = [_SEX.get(str(v).strip().lower(), str(v).strip()) for v in sex.categories]
+        cats = list(dict.fromkeys(names))
+        remap = np.array([cats.index(n) for n in names] + [-1], dtype=np.int16)
+        out["sex"] = pd.Categorical.from_codes(remap[np.asarray(sex.codes)], categories=cats)
+    if "birth_year" in visits:
+        out["birth_year"] = visits["birth_year"].to_numpy(np.float32)
+    frame = pd.DataFrame(out, copy=False)
+    frame.attrs["has_outcome"] = "outcome" in visits
+    return frame
+
+
 def _donor_codes(ids: pd.Series) -> np.ndarray:
     """Donor numbers 0..n-1 in order of first appearance (-1: no id), as pd.factorize gives.
 
@@ -110,7 +135,7 @@ def to_date(day) -> pd.Timestamp:
     return pd.Timestamp(int(day), unit="D")
 
 
-def _years(day: np.ndarray) -> np.ndarray:
+def years_of(day: np.ndarray) -> np.ndarray:
     """Calendar year of each day number (a lookup table over the span: fast on millions)."""
     day = np.asarray(day)
     if day.size == 0:
@@ -121,14 +146,15 @@ def _years(day: np.ndarray) -> np.ndarray:
     return table[day - lo]
 
 
-def _segments(donor: np.ndarray) -> np.ndarray:
+def segments(donor: np.ndarray) -> np.ndarray:
     """Positions where a new donor starts in a donor-sorted array."""
     if donor.size == 0:
         return np.zeros(0, dtype=np.int64)
     return np.flatnonzero(np.r_[True, donor[1:] != donor[:-1]])
 
 
-def _ensure_sorted(visits: pd.DataFrame) -> pd.DataFrame:
+def sorted_visits(visits: pd.DataFrame) -> pd.DataFrame:
+    """`prepare`'s frame sorted by donor then day (returned as it is when it already is)."""
     donor, day = visits["donor"].to_numpy(), visits["day"].to_numpy()
     same = donor[1:] == donor[:-1]
     if np.all(donor[1:] >= donor[:-1]) and np.all(day[1:][same] >= day[:-1][same]):
@@ -146,15 +172,19 @@ def per_donor(visits: pd.DataFrame) -> pd.DataFrame:
     Index: the donor key. People whose every visit was deferred are kept with
     donations = 0 so that group deferral rates can count their visits.
     """
-    visits = _ensure_sorted(visits)
+    return per_donor_sorted(sorted_visits(visits))
+
+
+def per_donor_sorted(visits: pd.DataFrame, starts: np.ndarray | None = None) -> pd.DataFrame:
+    """`per_donor` of a frame already sorted by donor then day (`starts`: its `segments`, if known)."""
     donor, day, donated = (visits[c].to_numpy() for c in ("donor", "day", "donated"))
-    starts = _segments(donor)
+    starts = segments(donor) if starts is None else starts
     people = donor[starts]
     frame = pd.DataFrame(index=pd.Index(people, name="donor"))
     frame["presentations"] = np.diff(np.r_[starts, donor.size])
     frame["first_visit_day"] = day[starts]
     d_donor, d_day = donor[donated], day[donated]
-    d_starts = _segments(d_donor)
+    d_starts = segments(d_donor)
     counts = np.diff(np.r_[d_starts, d_donor.size])
     second = np.where(counts >= 2, d_day[np.minimum(d_starts + 1, max(d_day.size - 1, 0))], NONE)
     last = d_day[np.r_[d_starts[1:], d_day.size] - 1] if d_day.size else d_day
@@ -168,7 +198,7 @@ def per_donor(visits: pd.DataFrame) -> pd.DataFrame:
     if "sex" in visits:
         frame["sex"] = _values_at(visits["sex"], starts)
     if "birth_year" in visits:
-        age = _years(day[starts]) - visits["birth_year"].to_numpy()[starts]
+        age = years_of(day[starts]) - visits["birth_year"].to_numpy()[starts]
         frame["age_band"] = age_band(age)
     return frame
 

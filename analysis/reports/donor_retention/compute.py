@@ -7,9 +7,10 @@ N months is a Kaplan–Meier estimate from the first donation to the second,
 censored at the last date in the data.
 
 Built for ten million visits on a small machine: `summarise` sums the visits up
-per donor (in DuckDB for a large file, with numpy on a loaded frame) and every
-figure and table here is made from that `Summary`: two to three million donor
-rows and a few small tables, never the visits themselves. Donor ids are not in
+per donor with numpy, in linear passes over visits sorted by donor and day (sorted
+in DuckDB for a large file, by `prepare` for a loaded one), and every figure and
+table here is made from that `Summary`: two to three million donor rows and a few
+small tables, never the visits themselves. Donor ids are not in
 it and never reach a table, a figure or a printed line. Each function also takes
 `prepare`'s compact frame (summed up first).
 """
