@@ -110,8 +110,16 @@ def test_without_outcome_sex_or_birth_year(tmp_path, monkeypatch):
     assert retention.key_figures(a)["deferral_rate"] is None
 
 
+def test_sex_outcome_and_birth_year_present_but_empty(tmp_path, monkeypatch):
+    frame = hand_made()[["donor_id", "visit_date"]].assign(sex="", outcome="", birth_year="")
+    a, b = both(write(tmp_path, frame), monkeypatch)
+    assert_same(a, b)
+    assert a.has_outcome and a.deferred == 0 and a.donors["sex"].isna().all()
+    assert (a.donors["age_band"] == "unknown").all()
+
+
 def test_more_years_than_a_mask_holds(tmp_path, monkeypatch):
-    """Visits 80 years apart: the cohort table from distinct (donor, year) pairs instead of bits."""
+    """Visits 80 years apart: a cohort table of 81 × 81 years, each cell in its place."""
     rows = [("o1", "1940-05-01"), ("o1", "1941-05-01"), ("o1", "2019-01-01"), ("n2", "2020-01-01")]
     frame = pd.DataFrame(rows, columns=["donor_id", "visit_date"])
     a, b = both(write(tmp_path, frame), monkeypatch)
