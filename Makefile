@@ -42,12 +42,13 @@ $(STATE_DIRS):
 	@mkdir -p $@
 
 # pip installs uv (pinned in the lock), and uv the rest: it downloads and unpacks in
-# parallel (about 20 s where pip alone takes 70 s). uv reads none of pip's settings: where
-# it fails (say, a machine that reaches packages only through a mirror set up for pip),
-# pip installs the lock itself. Bytecode is compiled at install, not
-# left to the first import: with PYTHONDONTWRITEBYTECODE set (as in some CI images) it
-# would be compiled again in every process, which made the suite 2 minutes slower.
-UV := $(BIN)/uv pip install --python $(BIN)/python --no-deps --compile-bytecode -q
+# parallel (about 20 s where pip alone takes 70 s), keeping no cache, as pip here. uv
+# reads none of pip's settings: where it fails (say, a machine that reaches packages
+# only through a mirror set up for pip), pip installs the lock itself. Bytecode is
+# compiled at install, not left to the first import: with PYTHONDONTWRITEBYTECODE set
+# (as in some CI images) it would be compiled again in every process, which made the
+# suite 2 minutes slower.
+UV := $(BIN)/uv pip install --python $(BIN)/python --no-deps --compile-bytecode --no-cache -q
 
 $(STAMP): requirements.lock pyproject.toml
 	@echo "installing the pinned environment into $(VENV)/ (about half a minute the first time)"
