@@ -168,8 +168,12 @@ def _code(column: str, words: list[str]) -> str:
     """SQL: the position of a text value in `words` (from 0), -1 when missing."""
     if not words:
         return "CAST(-1 AS SMALLINT)"
-    enum = "ENUM (" + ", ".join("'" + w.replace("'", "''") + "'" for w in words) + ")"
-    return f"coalesce(CAST(enum_code(CAST({column} AS {enum})) AS SMALLINT), -1)"
+    return f"coalesce(CAST(enum_code(CAST({column} AS {_enum(words)})) AS SMALLINT), -1)"
+
+
+def _enum(words) -> str:
+    """SQL: the ENUM type of these words, in this order."""
+    return "ENUM (" + ", ".join("'" + w.replace("'", "''") + "'" for w in words) + ")"
 
 
 def _scan(con, path: Path) -> tuple[str, list[str]] | None:
@@ -289,9 +293,8 @@ def _checked(con, path: Path, file: str, mapping: dict, key: bytes | None, pseud
     if not _plain_donors(con) or (
             "donor_id" in {names[i] for i in range(min(3, len(header)))} and _total_label(con)):
         return None
-    enums = {c: ("ENUM (" + ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(
-        w for w in words[c] if w is not None)) + ")") if any(w is not None for w in words[c]) else None
-        for c in texts}
+    enums = {c: _enum(sorted(w for w in words[c] if w is not None)) if any(w is not None for w in words[c])
+             else None for c in texts}
     present = [c.name for c in schema.columns("visits") if c.name in src]
     return typed, present, enums, rows, words
 

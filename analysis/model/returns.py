@@ -58,8 +58,7 @@ def prepare(visits: pd.DataFrame) -> pd.DataFrame:
     if has_outcome:
         # text is cleaned on the few distinct values, not on millions of rows
         codes_o, values = pd.factorize(visits["outcome"])
-        is_deferred = np.array([str(v).strip().lower() == "deferred" for v in values] + [False])
-        deferred = is_deferred[codes_o].astype(np.int64)  # code -1 (missing) -> last: donated
+        deferred = _deferred(values)[codes_o].astype(np.int64)
     # one int64 key (donor | day | deferred) sorted in place of a three-key lexsort: ~15x faster
     first_day = day.min()
     if day.max() - first_day >= 1 << 30:
@@ -78,9 +77,7 @@ def prepare(visits: pd.DataFrame) -> pd.DataFrame:
     first_rows = np.flatnonzero(np.r_[True, codes[1:] > seen[:-1]])
     if "sex" in visits:
         codes_s, values = pd.factorize(visits["sex"])
-        names = [_SEX.get(str(v).strip().lower(), str(v).strip()) for v in values]
-        cats = list(dict.fromkeys(names))
-        remap = np.array([cats.index(n) for n in names] + [-1], dtype=np.int16)
+        remap, cats = _sex_names(values)
         per_donor_sex = remap[codes_s[first_rows]]
         out["sex"] = pd.Categorical.from_codes(per_donor_sex[out["donor"]], categories=cats)
     if "birth_year" in visits:
@@ -99,20 +96,31 @@ def _from_numbered(visits: pd.DataFrame) -> pd.DataFrame:
     donated = np.ones(len(visits), dtype=bool)
     if "outcome" in visits:
         outcome = visits["outcome"].cat
-        is_deferred = np.array([str(v).strip().lower() == "deferred" for v in outcome.categories] + [False])
-        donated = ~is_deferred[np.asarray(outcome.codes)]
+        donated = ~_deferred(outcome.categories)[np.asarray(outcome.codes)]
     out["donated"] = donated
     if "sex" in visits:
         sex = visits["sex"].cat
-        names = [_SEX.get(str(v).strip().lower(), str(v).strip()) for v in sex.categories]
-        cats = list(dict.fromkeys(names))
-        remap = np.array([cats.index(n) for n in names] + [-1], dtype=np.int16)
+        remap, cats = _sex_names(sex.categories)
         out["sex"] = pd.Categorical.from_codes(remap[np.asarray(sex.codes)], categories=cats)
     if "birth_year" in visits:
         out["birth_year"] = visits["birth_year"].to_numpy(np.float32)
     frame = pd.DataFrame(out, copy=False)
     frame.attrs["has_outcome"] = "outcome" in visits
     return frame
+
+
+def _deferred(values) -> np.ndarray:
+    """Whether each distinct outcome word means "deferred", and a last False for code -1
+    (a missing outcome counts as a donation). Text is cleaned on the few distinct values."""
+    return np.array([str(v).strip().lower() == "deferred" for v in values] + [False])
+
+
+def _sex_names(values) -> tuple[np.ndarray, list[str]]:
+    """(code of each distinct sex word among the names, with -1 last for a missing one; the names):
+    "M" and "F" for the words that say so in English or Vietnamese, else the file's own text."""
+    names = [_SEX.get(str(v).strip().lower(), str(v).strip()) for v in values]
+    cats = list(dict.fromkeys(names))
+    return np.array([cats.index(n) for n in names] + [-1], dtype=np.int16), cats
 
 
 def _donor_codes(ids: pd.Series) -> np.ndarray:
@@ -146,11 +154,17 @@ def years_of(day: np.ndarray) -> np.ndarray:
     return table[day - lo]
 
 
+def new_donor(donor: np.ndarray) -> np.ndarray:
+    """Whether each row of a donor-sorted array starts a new donor."""
+    new = np.empty(donor.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(donor[1:], donor[:-1], out=new[1:])
+    return new
+
+
 def segments(donor: np.ndarray) -> np.ndarray:
     """Positions where a new donor starts in a donor-sorted array."""
-    if donor.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(np.r_[True, donor[1:] != donor[:-1]])
+    return np.flatnonzero(new_donor(donor))
 
 
 def sorted_visits(visits: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.model.returns import per_donor_sorted, prepare, sorted_visits, years_of
+from analysis.model.returns import new_donor, per_donor_sorted, prepare, sorted_visits, years_of
 
 
 @dataclass(frozen=True)
@@ -49,35 +49,15 @@ def summarise(visits: pd.DataFrame) -> Summary:
     return _from_frame(visits if {"donor", "day", "donated"} <= set(visits) else prepare(visits))
 
 
-# --------------------------------------------------------------------------- in numpy
-
-
-def gap_days(visits: pd.DataFrame) -> np.ndarray:
-    """Days between each donor's consecutive donations (deferred visits skipped), from `prepare`'s frame."""
-    visits = sorted_visits(visits)
-    keep = visits["donated"].to_numpy()
-    return _gaps(visits["donor"].to_numpy()[keep], visits["day"].to_numpy()[keep])[0]
-
-
-def _gaps(donor: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(the gaps, where each donor starts) of donor-sorted donations."""
-    new = np.empty(donor.size, dtype=bool)
-    new[:1] = True
-    np.not_equal(donor[1:], donor[:-1], out=new[1:])
-    return (day[1:] - day[:-1])[~new[1:]], new
-
-
 def _from_frame(visits: pd.DataFrame) -> Summary:
     """Every figure by linear passes over the sorted arrays (each mask and segment made once)."""
     visits = sorted_visits(visits)
     donor, day, keep = (visits[c].to_numpy() for c in ("donor", "day", "donated"))
-    new = np.empty(donor.size, dtype=bool)
-    new[:1] = True
-    np.not_equal(donor[1:], donor[:-1], out=new[1:])
-    donors = per_donor_sorted(visits, np.flatnonzero(new))
+    donors = per_donor_sorted(visits, np.flatnonzero(new_donor(donor)))
     end_day = int(day.max())
     d_donor, d_day = donor[keep], day[keep]
-    gaps, d_new = _gaps(d_donor, d_day)
+    d_new = new_donor(d_donor)
+    gaps = (d_day[1:] - d_day[:-1])[~d_new[1:]]  # between a donor's consecutive donations
     year = years_of(d_day)
     last_year = int(years_of(np.array([end_day]))[0])
     years, first_year = np.zeros((0, 0), dtype=np.int64), None

@@ -10,9 +10,9 @@ Built for ten million visits on a small machine: `summarise` sums the visits up
 per donor with numpy, in linear passes over visits sorted by donor and day (sorted
 in DuckDB for a large file, by `prepare` for a loaded one), and every figure and
 table here is made from that `Summary`: two to three million donor rows and a few
-small tables, never the visits themselves. Donor ids are not in
-it and never reach a table, a figure or a printed line. Each function also takes
-`prepare`'s compact frame (summed up first).
+small tables, never the visits themselves. Donor ids are not in it and never
+reach a table, a figure or a printed line. Each function also takes `prepare`'s
+compact frame (summed up first).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ LAPSE_DAYS = 730  # "lapsed": last donation more than 2 years before the end of 
 YEAR_DAYS = (365, 730)  # return within 12 / 24 months
 STATUSES = ("new", "regular", "lapsed")
 FREQ_BINS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30)  # lower edges of the frequency classes
+
 
 def _summary(data: Summary | pd.DataFrame) -> Summary:
     return data if isinstance(data, Summary) else summarise(data)
