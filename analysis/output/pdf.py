@@ -3,7 +3,9 @@
 Leaders file reports as PDF or on paper. The runner prints each finished report
 in its own process (no second Python start per notebook) through one
 `Printer`, which starts the browser on its first page and closes it at the
-end. The browser is found as the browser test finds it: `WORKBOOK_CHROMIUM`
+end. The reports are printed one after the other in one browser tab: a new tab
+for each report started a renderer process each time, about two thirds of the
+batch's printing. The browser is found as the browser test finds it: `WORKBOOK_CHROMIUM`
 names it explicitly, else `chromium` (Debian) or `chromium-browser` on PATH.
 Without a browser, or without Playwright, no PDF is written, the run still
 succeeds and `Printer.reason` says why, once.
@@ -56,6 +58,7 @@ class Printer:
         self.reason: str | None = None  # why no PDF can be written, once known
         self._playwright = None
         self._browser = None
+        self._page = None  # the one tab every report is printed in
 
     def __enter__(self) -> Printer:
         return self
@@ -95,11 +98,9 @@ class Printer:
             return None
         target = report.parent / PDF_FILE
         tmp = report.parent / f".{PDF_FILE}.tmp"
-        page = self._browser.new_page()
         try:
-            page.set_default_timeout(PAGE_TIMEOUT_MS)
+            page = self._tab()
             page.goto(report.resolve().as_uri(), wait_until="load")
-            page.emulate_media(media="print")
             page.pdf(
                 path=str(tmp),
                 format="A4",
@@ -111,14 +112,30 @@ class Printer:
             )
         except Exception as exc:  # one report that cannot print leaves the others
             tmp.unlink(missing_ok=True)
+            self._close_tab()  # the next report gets a new tab
             print(f"warning: {report.parent.name}: report.pdf not written ({type(exc).__name__})", flush=True)
             return None
-        finally:
-            page.close()
         os.replace(tmp, target)
         return target
 
+    def _tab(self):
+        """The tab the reports are printed in (a new one after a report that failed to print)."""
+        if self._page is None:
+            self._page = self._browser.new_page()
+            self._page.set_default_timeout(PAGE_TIMEOUT_MS)
+            self._page.emulate_media(media="print")
+        return self._page
+
+    def _close_tab(self) -> None:
+        page, self._page = self._page, None
+        if page is not None:
+            try:
+                page.close()
+            except Exception:  # noqa: BLE001 - a tab that crashed cannot be closed; the browser still can
+                pass
+
     def close(self) -> None:
+        self._page = None  # closed with its browser
         if self._browser is not None:
             try:
                 self._browser.close()

@@ -72,6 +72,30 @@ def test_a_vietnamese_page_prints_with_its_diacritics(tmp_path):
     assert sentence in words(pdf_text(written))
 
 
+@pytest.mark.browser
+def test_reports_printed_in_one_tab_are_each_their_own(tmp_path):
+    """The batch prints every report in one tab: nothing of one page reaches the next,
+    and a report that cannot print leaves the next one printable."""
+    if pdf.find_chromium() is None:
+        pytest.fail("Chromium is not installed: .ci/run installs Debian's chromium package")
+    pages = {}
+    bodies = {"first": "<h1>Báo cáo một</h1>" + "<p>dòng</p>" * 200, "second": "<h1>Báo cáo hai</h1>"}
+    for name, body in bodies.items():
+        (tmp_path / name).mkdir()
+        pages[name] = tmp_path / name / "report.html"
+        pages[name].write_text(f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">'
+                               f"<title>{name}</title></head><body>{body}</body></html>", "utf-8")
+    with pdf.Printer() as printer:
+        assert printer.print(pages["first"]) is not None
+        assert printer.print(tmp_path / "missing" / "report.html") is None  # cannot load: no PDF
+        assert printer.print(pages["second"]) is not None
+    first, second = (words(pdf_text(pages[n].parent / pdf.PDF_FILE)) for n in ("first", "second"))
+    assert "Báo cáo một" in first and "Báo cáo hai" not in first
+    assert "Báo cáo hai" in second and "Báo cáo một" not in second and "dòng" not in second
+    assert int(subprocess.run(["pdfinfo", str(pages["second"].parent / pdf.PDF_FILE)], capture_output=True,
+                              text=True, check=True).stdout.split("Pages:")[1].split()[0]) == 1
+
+
 def test_no_browser_means_no_pdf_and_one_reason(tmp_path, monkeypatch):
     monkeypatch.setenv(pdf.ENV, str(tmp_path / "no-such-browser"))
     page = tmp_path / "report.html"
