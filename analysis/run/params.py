@@ -334,19 +334,21 @@ def check_inputs(notebook: str, values: dict, source: str) -> None:
     sheet checked against it, so what would stop the notebook stops the run
     before anything executes.
     """
-    from analysis import inputs  # the data layer and pandas: only when inputs are checked
+    paths = {name: value for name, value in values.items() if name.endswith("_path") and value is not None}
+    has_package = importlib.util.find_spec(f"analysis.reports.{notebook}") is not None
+    if not paths and not has_package:
+        return  # nothing to read: the data layer (and pandas) is not even imported
+    from analysis import inputs
 
     problems = []
-    for name, value in values.items():
-        if not name.endswith("_path") or value is None:
-            continue
+    for name, value in paths.items():
         unusable = inputs.file_problem(config.resolve(value))
         if unusable:  # not found, a folder, a pipe, past the byte limit...: said as such
             problems.append(f"{source}: parameter {name!r}: input {value}: {unusable}")
     if problems:
         raise ParamsError(problems)
     declaration = f"analysis.reports.{notebook}.inputs"
-    if importlib.util.find_spec(f"analysis.reports.{notebook}") is None:
+    if not has_package:
         return  # a notebook without a report package of its own declares no input kinds
     try:
         with warnings.catch_warnings():  # notes on a file that loads: the report says them
