@@ -64,11 +64,11 @@ system-deps:  ## the browser, fonts and tools the suite needs (installs them as 
 report: install  ## run every notebook on params/default.yaml into reports/
 	$(BIN)/workbook run
 
-# The tests spread over the cores (pytest-xdist; a file stays on one worker). nbval runs
-# on its own, in one process: a notebook's cells must run in order in one kernel.
+# The tests spread over the cores (pytest-xdist). `--dist loadfile` keeps a file on one
+# worker, in order: a fixture a file shares is made once, and nbval runs a notebook's
+# cells in order in one kernel (each notebook is a file), beside the other tests.
 test: system-deps install  ## the whole suite: unit tests, notebooks (nbval), runner, browser
-	$(BIN)/python -m pytest -n auto --dist loadfile tests
-	$(BIN)/python -m pytest notebooks
+	$(BIN)/python -m pytest -n auto --dist loadfile tests notebooks
 
 test-fast: install  ## the unit tier, under a minute
 	$(BIN)/python -m pytest $(FAST_TESTS)

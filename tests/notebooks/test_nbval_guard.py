@@ -15,13 +15,16 @@ from analysis.run import hygiene
 
 
 def _nbval(path, cwd):
-    """nbval on one notebook, with the suite's plugin that names moved key figures (-p conftest)."""
+    """nbval on one notebook, with the suite's plugin that names moved key figures (-p conftest),
+    in a pytest-xdist worker as `make test` runs it (the report crosses from worker to controller)."""
     return subprocess.run(
         [
             sys.executable,
             "-m",
             "pytest",
             "-q",
+            "-n",
+            "1",
             "-p",
             "no:cacheprovider",
             "-p",
