@@ -245,13 +245,11 @@ def _manager_classes():
 
         A kernel asked to shut down gets SIGTERM after half of `shutdown_wait_time`, and
         SIGTERM ends it without its interpreter's normal exit (atexit, files flushed). On
-        two busy cores that exit can take longer than jupyter_client's 2.5 s. A plain
-        kernel that meets ipykernel 7's race at close (see forkserver._settle) waits out
-        its stream's 10 s flush timeout before it exits: SIGTERM comes after 15 s, once
-        that wait is over. A kernel that ends at once is not slowed by the longer wait.
+        two busy cores that exit can take longer than jupyter_client's 2.5 s; a kernel that
+        ends at once is not slowed by the longer wait.
         """
 
-        shutdown_wait_time = Float(30.0, config=True)
+        shutdown_wait_time = Float(20.0, config=True)
 
     class WarmKernelManager(PlainKernelManager):
         """An AsyncKernelManager whose kernels are forked from the warm server (see the module)."""

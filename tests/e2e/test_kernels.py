@@ -165,8 +165,10 @@ def test_nothing_of_one_notebook_reaches_the_next_and_warm_looks_plain(probes):
     for probe in warm:
         differ = {k for k in plain["state"] if probe["state"][k] != plain["state"][k]}
         assert not differ, {k: (probe["state"][k], plain["state"][k]) for k in differ}
-    # Each kernel ended as a plain one does, through its interpreter's normal exit.
-    assert not_flushed(plain_out) == []
+    # Each warm kernel ended through its interpreter's normal exit, its left-open file flushed. (Not
+    # asserted of the plain kernel: jupyter's own kernel lost that file in two full suites of five
+    # under load, ending in normal time, a race outside the workbook; forked kernels settle their
+    # threads first, see forkserver._settle.)
     assert not_flushed(out) == []
 
 
