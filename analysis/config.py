@@ -8,6 +8,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # WORKBOOK_NOTEBOOKS points the runner at another folder of notebooks (tests use it).
 NOTEBOOKS = Path(os.environ.get("WORKBOOK_NOTEBOOKS", ROOT / "notebooks"))
+# WORKBOOK_CHECKED_INPUTS names the private folder of one `workbook run`, where the input
+# check leaves a large visits file's compact frame for the run's notebooks (inputs/handoff.py).
+CHECKED_INPUTS_ENV = "WORKBOOK_CHECKED_INPUTS"
 PARAMS = ROOT / "params"
 DATA = ROOT / "data"
 PUBLISHED = DATA / "published"

@@ -80,11 +80,19 @@ def load_visits(path: str | Path, columns: Mapping[str, str] | None = None, *, n
     in DuckDB and numbered there (`engine.compact_visits`: one row a visit sorted by donor and
     day, donors as meaningless numbers, no id), else the frame `load(path, "visits", columns)`
     gives. `returns.prepare` takes either. Same rules and messages either way: a file the
-    engine does not take goes to the loader."""
-    from analysis.inputs import engine
+    engine does not take goes to the loader. Within `workbook run`, the compact frame its
+    check made is handed to the notebooks (`handoff`): the file is read once a run."""
+    from analysis.inputs import engine, handoff
 
+    resolved = config.resolve(path)
+    handed = handoff.take(resolved, columns)
+    if handed is not None:
+        return handed
     compact = engine.compact_visits(path, columns, name=name)
-    return compact if compact is not None else load(path, "visits", columns, name=name)
+    if compact is None:
+        return load(path, "visits", columns, name=name)
+    handoff.keep(resolved, columns, compact)
+    return compact
 
 
 def protect_visits(frame: pd.DataFrame, file: str = "<frame>", simulated: bool = False) -> pd.DataFrame:

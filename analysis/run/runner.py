@@ -247,6 +247,26 @@ def execute(job: Job) -> Result:
                   extra=extra)
 
 
+@contextlib.contextmanager
+def checked_inputs_folder():
+    """The run's private folder (mode 0700), named in the environment for the workers and
+    kernels, removed when the run ends: the input check leaves a large visits file's compact
+    frame there and the notebooks take it instead of reading the file again (inputs/handoff.py)."""
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="workbook-checked-")
+    previous = os.environ.get(config.CHECKED_INPUTS_ENV)
+    os.environ[config.CHECKED_INPUTS_ENV] = folder
+    try:
+        yield Path(folder)
+    finally:
+        if previous is None:
+            os.environ.pop(config.CHECKED_INPUTS_ENV, None)
+        else:
+            os.environ[config.CHECKED_INPUTS_ENV] = previous
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _keep_failure(job: Job, build: Path, executed: Path, started: float, message: str) -> Result:
     """Keep the executed notebook with its error under the run folder; drop the rest."""
     failed_dir = Path(job.target).parent / "failed"
@@ -294,10 +314,12 @@ def run(
     pdfs=False: no report.pdf is printed (a later run with PDFs prints the missing ones).
     """
     workers = _Workers(jobs)
-    try:
-        return _run(params_files, names, overrides, out, force, echo, name, workers, pdfs)
-    finally:
-        workers.stop()
+    # named in the environment before the workers and kernels start, so they inherit it
+    with checked_inputs_folder():
+        try:
+            return _run(params_files, names, overrides, out, force, echo, name, workers, pdfs)
+        finally:
+            workers.stop()
 
 
 def _run(params_files, names, overrides, out, force, echo, name, workers: _Workers, pdfs: bool = True) -> int:

@@ -68,7 +68,9 @@ def handler(signum):
 
 matrix = np.arange(250_000, dtype=float).reshape(500, 500) / 250_000
 state = {
-    "env": {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "WORKBOOK_WARM"))},
+    # WORKBOOK_CHECKED_INPUTS names each run's own folder
+    "env": {k: v for k, v in os.environ.items()
+            if not k.startswith(("JPY_", "WORKBOOK_WARM", "WORKBOOK_CHECKED"))},
     "sys.path": sys.path,
     "cwd": os.getcwd(),
     "argv": [a for a in sys.argv[1:] if not a.endswith(".json")],

@@ -243,6 +243,22 @@ def test_core_notebook_runs_through_the_runner(tmp_path):
     assert {i["path"] for i in meta["inputs"]} >= {"data/published/totals.csv"}
 
 
+def test_a_large_visits_file_checked_by_the_run_gives_the_same_report_and_leaves_nothing(tmp_path):
+    """The input check's compact frame goes to the kernel through the run's private folder
+    (tests/unit/test_handoff.py): the key figures are those of papermill reading the file
+    itself, and the folder is gone when the run ends."""
+    from conftest import execute
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "WORKBOOK_ENGINE_BYTES": "1", "TMPDIR": str(scratch)}
+    res = workbook("run", "-n", "donor_retention", "-o", tmp_path / "reports", env=env)
+    assert res.returncode == 0, res.stderr
+    metrics = json.loads((tmp_path / "reports" / "default" / "donor_retention" / "metrics.json").read_text())
+    assert metrics["metrics"] == execute("donor_retention", tmp_path / "papermill")["metrics"]
+    assert [p.name for p in scratch.iterdir() if p.name.startswith("workbook-checked-")] == []
+
+
 def test_papermill_cli_runs_the_core_notebook(tmp_path):
     papermill = Path(sys.executable).parent / "papermill"
     res = subprocess.run(

@@ -1,0 +1,101 @@
+"""A large visits file checked by `workbook run` is handed to its notebooks (analysis/inputs/handoff.py).
+
+The run's input check reads the file through DuckDB and keeps the compact frame in the
+run's private folder; `load_visits` in the run's kernels takes that frame instead of
+reading the file again, only while the file is the one checked. Outside a run, or
+with a folder others can reach, nothing is kept or taken.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+from analysis import config, inputs
+from analysis.inputs import engine
+from analysis.run import runner
+
+EXAMPLE = ROOT / "data" / "example" / "visits_simulated.csv"
+
+
+@pytest.fixture
+def visits(tmp_path, monkeypatch):
+    """A copy of the example visits, read through DuckDB (threshold forced down)."""
+    monkeypatch.setenv("WORKBOOK_ENGINE_BYTES", "1")
+    path = tmp_path / "visits.csv"
+    shutil.copy(EXAMPLE, path)
+    return path
+
+
+@pytest.fixture
+def run_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "checked"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv(config.CHECKED_INPUTS_ENV, str(folder))
+    return folder
+
+
+def no_engine(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the file was read again")
+
+    monkeypatch.setattr(engine, "compact_visits", refuse)
+
+
+def test_the_checked_frame_is_taken_and_the_file_not_read_again(visits, run_folder, monkeypatch):
+    checked = inputs.load_visits(visits)
+    assert "donor" in checked and "donor_id" not in checked  # the engine's compact frame
+    assert len(list(run_folder.iterdir())) == 1
+    no_engine(monkeypatch)
+    taken = inputs.load_visits(visits)
+    pd.testing.assert_frame_equal(taken, checked, check_exact=True)
+
+
+def test_a_changed_file_or_another_mapping_is_read_again(visits, run_folder, monkeypatch):
+    inputs.load_visits(visits)
+    reads = []
+    monkeypatch.setattr(engine, "compact_visits",
+                        lambda *a, _read=engine.compact_visits, **k: reads.append(a) or _read(*a, **k))
+    text = visits.read_text("utf-8")
+    first = text.splitlines()[1]
+    visits.write_text(text + "S9999999" + first[first.index(","):] + "\n", "utf-8")  # a new donor
+    changed = inputs.load_visits(visits)
+    assert len(reads) == 1 and len(changed) == len(pd.read_csv(visits))
+    mapping = {name: name for name in pd.read_csv(visits, nrows=0).columns}  # the same columns, said
+    inputs.load_visits(visits, mapping)
+    assert len(reads) == 2
+
+
+def test_outside_a_run_nothing_is_kept(visits, tmp_path, monkeypatch):
+    monkeypatch.delenv(config.CHECKED_INPUTS_ENV, raising=False)
+    inputs.load_visits(visits)
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    os.chmod(shared, 0o777)  # whatever the umask: a folder others can write to
+    monkeypatch.setenv(config.CHECKED_INPUTS_ENV, str(shared))
+    inputs.load_visits(visits)
+    assert list(shared.iterdir()) == []
+    monkeypatch.setenv(config.CHECKED_INPUTS_ENV, str(tmp_path / "missing"))
+    inputs.load_visits(visits)
+    assert not (tmp_path / "missing").exists()
+
+
+def test_a_small_file_read_by_the_loader_is_not_kept(run_folder, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_ENGINE_BYTES", str(2**40))
+    assert "donor_id" in inputs.load_visits(EXAMPLE)
+    assert list(run_folder.iterdir()) == []
+
+
+def test_the_run_folder_is_private_named_for_the_run_and_removed(monkeypatch):
+    monkeypatch.setenv(config.CHECKED_INPUTS_ENV, "before")
+    with pytest.raises(RuntimeError), runner.checked_inputs_folder() as folder:
+        assert os.environ[config.CHECKED_INPUTS_ENV] == str(folder)
+        assert folder.stat().st_mode & 0o777 == 0o700
+        (folder / "frame.arrow").write_bytes(b"x")
+        raise RuntimeError("the run failed")
+    assert not folder.exists()
+    assert os.environ[config.CHECKED_INPUTS_ENV] == "before"
