@@ -4,8 +4,9 @@
 nothing run). For a visits file DuckDB reads, that check is the whole read: the
 rules, the donors numbered, the visits sorted (`engine.compact_visits`, about 6 s
 for 10 million visits), which the notebook's kernel then did once more. Now the
-run has a private folder of its own (mode 0700, named in `WORKBOOK_CHECKED_INPUTS`,
-removed when the run ends), the check keeps there the compact frame it made
+run has a private folder of its own in its reports folder (mode 0700, named in
+`WORKBOOK_CHECKED_INPUTS`, removed when the run ends; one a killed run left is
+removed by the next), the check keeps there the compact frame it made
 (donor numbers, days, outcome, sex, birth year: no id, no pseudonym), and
 `load_visits` in a kernel of that run takes the frame when the file is the one
 checked: same path, size, modification time and inode, same column mapping.

@@ -177,13 +177,18 @@ def up_to_date(job: Job) -> bool:
     return marker.is_file() and marker.read_text().strip() == job.fingerprint
 
 
-def clean_leftovers(out: Path) -> None:
-    """Remove temporary folders an interrupted run left behind."""
+def clean_leftovers(out: Path, spare: Path | None = None) -> None:
+    """Remove temporary folders an interrupted run left behind (not `spare`: this run's own)."""
     if not out.is_dir():
         return
-    for run_dir in [out, *[d for d in out.iterdir() if d.is_dir()]]:
+
+    def temporary(folder: Path) -> bool:
+        return folder.is_dir() and folder.name.startswith((TMP_PREFIX, OLD_PREFIX))
+
+    runs = [d for d in out.iterdir() if d.is_dir() and not temporary(d)]
+    for run_dir in [out, *runs]:
         for leftover in run_dir.iterdir():
-            if leftover.is_dir() and leftover.name.startswith((TMP_PREFIX, OLD_PREFIX)):
+            if leftover != spare and temporary(leftover):
                 shutil.rmtree(leftover, ignore_errors=True)
 
 
@@ -248,23 +253,34 @@ def execute(job: Job) -> Result:
 
 
 @contextlib.contextmanager
-def checked_inputs_folder():
-    """The run's private folder (mode 0700), named in the environment for the workers and
-    kernels, removed when the run ends: the input check leaves a large visits file's compact
-    frame there and the notebooks take it instead of reading the file again (inputs/handoff.py)."""
+def checked_inputs_folder(out: Path):
+    """The run's private folder (mode 0700) in `out`, named in the environment for the workers
+    and kernels: the input check leaves a large visits file's compact frame there and the
+    notebooks take it instead of reading the file again (inputs/handoff.py). Removed when the
+    run ends; a run killed before that leaves it to the next run's `clean_leftovers`, as it
+    leaves its half-built reports. None (and no handing over) when `out` cannot be written."""
     import tempfile
 
-    folder = tempfile.mkdtemp(prefix="workbook-checked-")
-    previous = os.environ.get(config.CHECKED_INPUTS_ENV)
-    os.environ[config.CHECKED_INPUTS_ENV] = folder
+    made_out = not out.exists()
     try:
-        yield Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}checked-", dir=out))
+    except OSError:
+        yield None  # the run says what is wrong with `out` where it writes there
+        return
+    previous = os.environ.get(config.CHECKED_INPUTS_ENV)
+    os.environ[config.CHECKED_INPUTS_ENV] = str(folder)
+    try:
+        yield folder
     finally:
         if previous is None:
             os.environ.pop(config.CHECKED_INPUTS_ENV, None)
         else:
             os.environ[config.CHECKED_INPUTS_ENV] = previous
         shutil.rmtree(folder, ignore_errors=True)
+        if made_out:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # only if empty: a run refused before anything leaves no folder
 
 
 def _keep_failure(job: Job, build: Path, executed: Path, started: float, message: str) -> Result:
@@ -315,14 +331,15 @@ def run(
     """
     workers = _Workers(jobs)
     # named in the environment before the workers and kernels start, so they inherit it
-    with checked_inputs_folder():
+    with checked_inputs_folder(out) as checked:
         try:
-            return _run(params_files, names, overrides, out, force, echo, name, workers, pdfs)
+            return _run(params_files, names, overrides, out, force, echo, name, workers, pdfs, checked)
         finally:
             workers.stop()
 
 
-def _run(params_files, names, overrides, out, force, echo, name, workers: _Workers, pdfs: bool = True) -> int:
+def _run(params_files, names, overrides, out, force, echo, name, workers: _Workers, pdfs: bool = True,
+         checked: Path | None = None) -> int:
     try:
         code = code_digest()
         planned = plan(params_files, names, overrides, out, force, name, on_stale=workers.start, code=code)
@@ -332,7 +349,7 @@ def _run(params_files, names, overrides, out, force, echo, name, workers: _Worke
         echo("nothing was run; no report was changed", file=sys.stderr)
         return 2
     out.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(out)
+    clean_leftovers(out, spare=checked)
     results: list[Result] = []
     todo = []
     for job in planned:

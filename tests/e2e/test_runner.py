@@ -220,7 +220,8 @@ def test_sigkill_mid_run_leaves_earlier_reports_whole(books, tmp_path):
     assert leftovers  # a half-built report was left behind...
     assert {k: v for k, v in snapshot(out).items() if not k.startswith("a/.tmp-")} == good
     assert workbook("run", p, "-o", out, "-n", "alpha").returncode == 0
-    assert not list((out / "a").glob(".tmp-*"))  # ...and the next run cleaned it up
+    assert not list((out / "a").glob(".tmp-*"))  # ...and the next run cleaned it up,
+    assert not list(out.glob(".tmp-*"))  # the killed run's folder for checked inputs too
 
 
 def test_params_lists_types_defaults_and_help(books):
@@ -249,14 +250,13 @@ def test_a_large_visits_file_checked_by_the_run_gives_the_same_report_and_leaves
     itself, and the folder is gone when the run ends."""
     from conftest import execute
 
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
-    env = {**os.environ, "WORKBOOK_ENGINE_BYTES": "1", "TMPDIR": str(scratch)}
-    res = workbook("run", "-n", "donor_retention", "-o", tmp_path / "reports", env=env)
+    out = tmp_path / "reports"
+    env = {**os.environ, "WORKBOOK_ENGINE_BYTES": "1"}
+    res = workbook("run", "-n", "donor_retention", "-o", out, env=env)
     assert res.returncode == 0, res.stderr
-    metrics = json.loads((tmp_path / "reports" / "default" / "donor_retention" / "metrics.json").read_text())
+    metrics = json.loads((out / "default" / "donor_retention" / "metrics.json").read_text())
     assert metrics["metrics"] == execute("donor_retention", tmp_path / "papermill")["metrics"]
-    assert [p.name for p in scratch.iterdir() if p.name.startswith("workbook-checked-")] == []
+    assert not list(out.glob(".tmp-*"))
 
 
 def test_papermill_cli_runs_the_core_notebook(tmp_path):

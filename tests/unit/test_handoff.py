@@ -90,12 +90,27 @@ def test_a_small_file_read_by_the_loader_is_not_kept(run_folder, monkeypatch):
     assert list(run_folder.iterdir()) == []
 
 
-def test_the_run_folder_is_private_named_for_the_run_and_removed(monkeypatch):
+def test_the_run_folder_is_private_named_for_the_run_and_removed(tmp_path, monkeypatch):
     monkeypatch.setenv(config.CHECKED_INPUTS_ENV, "before")
-    with pytest.raises(RuntimeError), runner.checked_inputs_folder() as folder:
+    out = tmp_path / "reports"
+    with pytest.raises(RuntimeError), runner.checked_inputs_folder(out) as folder:
+        assert folder.parent == out and folder.name.startswith(runner.TMP_PREFIX)
         assert os.environ[config.CHECKED_INPUTS_ENV] == str(folder)
         assert folder.stat().st_mode & 0o777 == 0o700
         (folder / "frame.arrow").write_bytes(b"x")
         raise RuntimeError("the run failed")
-    assert not folder.exists()
+    assert not folder.exists() and not out.exists()  # a reports folder it made, empty: gone too
     assert os.environ[config.CHECKED_INPUTS_ENV] == "before"
+    out.mkdir()
+    (out / "kept.txt").write_text("an earlier report")
+    with runner.checked_inputs_folder(out) as folder:
+        runner.clean_leftovers(out, spare=folder)  # the run's own start: its folder stays
+        assert folder.is_dir()
+    assert [p.name for p in out.iterdir()] == ["kept.txt"]
+
+
+def test_a_reports_folder_that_cannot_be_made_hands_nothing_over(tmp_path, monkeypatch):
+    monkeypatch.delenv(config.CHECKED_INPUTS_ENV, raising=False)
+    (tmp_path / "file").write_text("not a folder")
+    with runner.checked_inputs_folder(tmp_path / "file" / "reports") as folder:
+        assert folder is None and config.CHECKED_INPUTS_ENV not in os.environ
