@@ -54,20 +54,28 @@ def _entry(path: Path, columns: Mapping[str, str] | None) -> Path | None:
 
 
 def keep(path: Path, columns: Mapping[str, str] | None, frame) -> None:
-    """Keep a checked compact frame for the run's notebooks (nothing outside a run)."""
+    """Keep a checked compact frame for the run's notebooks (nothing outside a run). Best
+    effort: a frame that cannot be written (a full disk) is not kept, and the file is read again."""
     entry = _entry(path, columns)
     if entry is None or entry.exists():
         return
     partial = entry.with_name(f".{entry.stem}.{os.getpid()}")
-    frame.to_feather(partial, compression="uncompressed")  # 10M visits: 140 MB, written in 0.15 s
-    os.replace(partial, entry)
+    try:
+        frame.to_feather(partial, compression="uncompressed")  # 10M visits: 140 MB, written in 0.15 s
+        os.replace(partial, entry)
+    except OSError:
+        partial.unlink(missing_ok=True)
 
 
 def take(path: Path, columns: Mapping[str, str] | None):
-    """The compact frame the run's check made of this very file, or None."""
+    """The compact frame the run's check made of this very file, or None (then it is read)."""
     entry = _entry(path, columns)
     if entry is None or not entry.is_file():
         return None
+    import pyarrow as pa
     from pyarrow import feather
 
-    return feather.read_table(entry, memory_map=True).to_pandas()  # 10M visits: 0.1 s
+    try:
+        return feather.read_table(entry, memory_map=True).to_pandas()  # 10M visits: 0.1 s
+    except (OSError, pa.ArrowException):
+        return None

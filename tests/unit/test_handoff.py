@@ -84,6 +84,20 @@ def test_outside_a_run_nothing_is_kept(visits, tmp_path, monkeypatch):
     assert not (tmp_path / "missing").exists()
 
 
+def test_a_frame_that_cannot_be_kept_or_taken_sends_the_notebook_to_the_file(visits, run_folder, monkeypatch):
+    def full_disk(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(pd.DataFrame, "to_feather", full_disk)
+        assert "donor" in inputs.load_visits(visits)  # the check itself goes on
+    assert list(run_folder.iterdir()) == []  # no partial file left
+    checked = inputs.load_visits(visits)
+    (entry,) = run_folder.iterdir()
+    entry.write_bytes(entry.read_bytes()[:100])  # a damaged frame: read from the file instead
+    pd.testing.assert_frame_equal(inputs.load_visits(visits), checked, check_exact=True)
+
+
 def test_a_small_file_read_by_the_loader_is_not_kept(run_folder, monkeypatch):
     monkeypatch.setenv("WORKBOOK_ENGINE_BYTES", str(2**40))
     assert "donor_id" in inputs.load_visits(EXAMPLE)
