@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT
+from conftest import ROOT, execute
 
 WORKBOOK = [sys.executable, "-m", "analysis"]
 pytestmark = pytest.mark.slow
@@ -248,8 +248,6 @@ def test_a_large_visits_file_checked_by_the_run_gives_the_same_report_and_leaves
     """The input check's compact frame goes to the kernel through the run's private folder
     (tests/unit/test_handoff.py): the key figures are those of papermill reading the file
     itself, and the folder is gone when the run ends."""
-    from conftest import execute
-
     out = tmp_path / "reports"
     env = {**os.environ, "WORKBOOK_ENGINE_BYTES": "1"}
     res = workbook("run", "-n", "donor_retention", "-o", out, env=env)
