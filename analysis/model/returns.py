@@ -109,6 +109,16 @@ def _from_numbered(visits: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def donated(visits: pd.DataFrame) -> np.ndarray:
+    """Whether each visit of a loaded visits frame is a donation: its outcome is not "deferred"
+    (a missing outcome, or no outcome column, counts as a donation). The words are read once
+    each, on the few distinct outcomes, not once a visit."""
+    if "outcome" not in visits:
+        return np.ones(len(visits), dtype=bool)
+    codes, values = pd.factorize(visits["outcome"])
+    return ~_deferred(values)[codes]
+
+
 def _deferred(values) -> np.ndarray:
     """Whether each distinct outcome word means "deferred", and a last False for code -1
     (a missing outcome counts as a donation). Text is cleaned on the few distinct values."""

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from lifelines import KaplanMeierFitter
 
-from analysis.model import disclosure
+from analysis.model import disclosure, returns
 from analysis.reports.donor_pool import compute as pool
 from analysis.reports.donor_pool import context
 from analysis.reports.donor_pool import inputs as report_inputs
@@ -274,3 +274,12 @@ def test_a_small_status_is_hidden_in_the_key_figures_too(files):
 
 
 # ------------------------------------------------------------------ the notebook on its defaults
+
+
+@pytest.mark.parametrize("as_category", [False, True])
+def test_a_donation_is_any_visit_not_deferred_however_the_word_is_written(as_category):
+    words = ["donated", " Deferred ", None, "DEFERRED", "deferred", "donated ", np.nan, "partial"]
+    visits = pd.DataFrame({"outcome": pd.Series(words, dtype="category" if as_category else object)})
+    expected = [w is None or w != w or w.strip().lower() != "deferred" for w in words]
+    assert returns.donated(visits).tolist() == expected
+    assert returns.donated(visits.drop(columns="outcome")).tolist() == [True] * len(words)

@@ -72,10 +72,7 @@ def _day(ts) -> np.ndarray | int:
 def donations_before(visits: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """The visits strictly before `as_of` whose outcome is not "deferred"."""
     before = visits[visits["visit_date"] < as_of]
-    if "outcome" in before:
-        outcome = before["outcome"].astype("string").fillna("").str.strip().str.lower()
-        before = before[(outcome != "deferred").to_numpy(dtype=bool)]  # a missing outcome is a donation
-    return before
+    return before[returns.donated(before)]  # a missing outcome is a donation
 
 
 def pool(visits: pd.DataFrame, as_of: pd.Timestamp, min_interval_days: int = 84,
