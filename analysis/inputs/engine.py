@@ -103,8 +103,8 @@ def _open(path: str | Path, columns: Mapping[str, str] | None, name: str | None)
 
 
 # The columns a compact frame keeps besides donor and day (each donor's sex and birth
-# year from their first row in the file, each visit's outcome).
-COMPACT = ("birth_year", "sex", "outcome")
+# year from their first row in the file, each visit's outcome and site).
+COMPACT = ("birth_year", "sex", "outcome", "site")
 
 
 def compact_visits(path: str | Path, columns: Mapping[str, str] | None = None, *,
@@ -114,9 +114,9 @@ def compact_visits(path: str | Path, columns: Mapping[str, str] | None = None, *
 
     One row a visit, sorted by donor then day: `donor` (int32, 0..n-1 in order of first
     visit in the file: a number with no meaning), `day` (int32, days since 1970-01-01) and,
-    where the file has them, `outcome` (categorical of the file's words), `sex` (categorical)
-    and `birth_year` (float32, NaN when missing): sex and birth year are the donor's, from
-    their first row in the file. No id and no pseudonym: the raw ids were numbered inside
+    where the file has them, `outcome` and `site` (categoricals of the file's words), `sex`
+    (categorical) and `birth_year` (float32, NaN when missing): sex and birth year are the
+    donor's, from their first row in the file. No id and no pseudonym: the raw ids were numbered inside
     DuckDB and went with its connection. `returns.prepare` takes this frame as it is.
     """
     opened = _open(path, columns, name)
@@ -139,9 +139,11 @@ def _compact(con, path: Path, file: str, mapping: dict):
     if checked is None:
         return None
     _, present, _, rows, words = checked
-    texts = {c: [w for w in words[c] if w is not None] for c in ("outcome", "sex") if c in present}
-    outcome = f", {_code('v.outcome', texts['outcome'])} AS outcome" if "outcome" in texts else ""
-    visits = con.sql(f"""SELECT d.code AS donor, (v.visit_date - DATE '1970-01-01')::INTEGER AS day{outcome}
+    texts = {c: [w for w in words[c] if w is not None] for c in ("outcome", "sex", "site") if c in present}
+    if "site" in texts:
+        texts["site"].sort()  # the loader's categories: the sorted words
+    per_visit = "".join(f", {_code(f'v.{c}', texts[c])} AS {c}" for c in ("outcome", "site") if c in texts)
+    visits = con.sql(f"""SELECT d.code AS donor, (v.visit_date - DATE '1970-01-01')::INTEGER AS day{per_visit}
         FROM raw v JOIN donors d USING (donor_id) ORDER BY donor, day""").fetchnumpy()
     donor, day = visits["donor"], visits["day"]
     same = donor[1:] == donor[:-1]
@@ -155,9 +157,9 @@ def _compact(con, path: Path, file: str, mapping: dict):
     donors = con.sql(f"SELECT {', '.join(first)} FROM donors d JOIN raw r ON r._row = d.first_row "
                      f"ORDER BY d.code").fetchnumpy() if first else {}
     frame = {"donor": donor.astype(np.int32, copy=False), "day": day.astype(np.int32, copy=False)}
-    for c in ("outcome", "sex"):
+    for c in ("outcome", "site", "sex"):
         if c in texts:
-            codes = visits[c] if c == "outcome" else donors[c][donor]
+            codes = donors[c][donor] if c == "sex" else visits[c]
             frame[c] = pd.Categorical.from_codes(codes, categories=pd.Index(texts[c], dtype=object))
     if "birth_year" in donors:
         frame["birth_year"] = donors["birth_year"][donor]

@@ -82,9 +82,18 @@ def read(files, campaign_id="giotmau-2023", as_of=None, visits="visits.csv"):
                                "as_of": as_of})
 
 
-@pytest.fixture(scope="module")
-def result(files):
-    return pool.report(read(files), 84, 24, 1)
+@pytest.fixture(scope="module", params=["1", str(2**40)], ids=["duckdb", "loader"])
+def result(files, request):
+    """The report on the hand-made file, read by DuckDB (any size is large) or by the loader."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WORKBOOK_ENGINE_BYTES", request.param)
+        return pool.report(read(files), 84, 24, 1)
+
+
+def test_duckdb_numbers_the_hand_made_file_and_no_id_comes_out(files, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_ENGINE_BYTES", "1")
+    visits = read(files)["visits"]
+    assert "donor_id" not in visits and {"donor", "day", "site"} <= set(visits)
 
 
 # ------------------------------------------------------------------ independent computation
@@ -283,3 +292,12 @@ def test_a_donation_is_any_visit_not_deferred_however_the_word_is_written(as_cat
     expected = [w is None or w != w or w.strip().lower() != "deferred" for w in words]
     assert returns.donated(visits).tolist() == expected
     assert returns.donated(visits.drop(columns="outcome")).tolist() == [True] * len(words)
+
+
+def test_the_pool_reads_sex_words_as_the_retention_report_does():
+    raw = hand_made()
+    raw["sex"] = raw["sex"].map({"M": " Nam", "F": "nữ"})
+    donors = pool.pool(pool.compact(raw), AS_OF)
+    want = expected_pool(raw).join(raw.groupby("donor_id")["sex"].first())
+    assert donors["sex"].value_counts().to_dict() == (
+        want["sex"].map({" Nam": "M", "nữ": "F"}).value_counts().to_dict())

@@ -69,37 +69,46 @@ def _day(ts) -> np.ndarray | int:
 # --------------------------------------------------------------------------- the pool
 
 
-def donations_before(visits: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """The visits strictly before `as_of` whose outcome is not "deferred"."""
-    before = visits[visits["visit_date"] < as_of]
-    return before[returns.donated(before)]  # a missing outcome is a donation
+def compact(visits: pd.DataFrame) -> pd.DataFrame:
+    """`returns.prepare`'s frame of the visits (donors numbered, sorted by donor and day), as
+    `inputs.load_visits` gives it for a large file or `prepare` makes it of a loaded one."""
+    return visits if {"donor", "day", "donated"} <= set(visits) else returns.prepare(visits)
+
+
+def _gave_before(visits: pd.DataFrame, day: int) -> np.ndarray:
+    """Rows of the compact visits that are donations strictly before `day`."""
+    return visits["donated"].to_numpy() & (visits["day"].to_numpy() < day)
 
 
 def pool(visits: pd.DataFrame, as_of: pd.Timestamp, min_interval_days: int = 84,
          active_months: int = 24) -> pd.DataFrame:
     """One row per donor with a donation before `as_of`, without the donor's id.
 
-    Columns: last (date of the last donation), since (days from it to as_of),
-    eligible, active, status (eligible_active, waiting, lapsed), eligible_from
-    (the day the wait ends), and site (of the last donation), sex and age_band
-    (age in the year of as_of) where the file has them ("unknown" when blank).
+    `visits` is `compact`'s frame. Columns: last (date of the last donation), since
+    (days from it to as_of), eligible, active, status (eligible_active, waiting,
+    lapsed), eligible_from (the day the wait ends), and where the file has them
+    site (of the last donation), sex and age_band (age in the year of as_of; sex
+    and birth year are the donor's, from their first row in the file, as the
+    retention report reads them); "unknown" when blank.
     """
     if min_interval_days < 1 or active_months < 1:
         raise ValueError("min_interval_days and active_months must be at least 1")
-    gave = donations_before(visits, as_of).sort_values("visit_date", kind="stable")
-    last = gave.groupby("donor_id", observed=True, sort=False).tail(1)
-    out = pd.DataFrame({"last": last["visit_date"].to_numpy(dtype="datetime64[ns]")})
-    out["since"] = (as_of - out["last"]).dt.days.astype(np.int64)
+    rows = np.flatnonzero(_gave_before(visits, _day(as_of)))
+    donor = visits["donor"].to_numpy()[rows]
+    last_rows = rows[np.r_[donor[1:] != donor[:-1], True]] if rows.size else rows  # sorted by day
+    last_day = visits["day"].to_numpy()[last_rows].astype(np.int64)
+    out = pd.DataFrame({"last": last_day.astype("datetime64[D]").astype("datetime64[ns]")})
+    out["since"] = _day(as_of) - last_day
     out["eligible"] = out["since"] >= min_interval_days
     out["active"] = out["last"] >= as_of - pd.DateOffset(months=active_months)
     out["status"] = np.select([out["eligible"] & out["active"], out["active"]], STATUSES[:2], STATUSES[2])
     out["eligible_from"] = out["last"] + pd.Timedelta(days=min_interval_days)
-    if "site" in last:
-        out["site"] = last["site"].astype("string").fillna("unknown").to_numpy()
-    if "sex" in last:
-        out["sex"] = last["sex"].astype("string").fillna("unknown").to_numpy()
-    if "birth_year" in last:
-        age = as_of.year - pd.to_numeric(last["birth_year"]).to_numpy(dtype=float, na_value=np.nan)
+    for name in ("site", "sex"):
+        if name in visits:
+            words = pd.Series(visits[name].array.take(last_rows)).astype("string")
+            out[name] = words.fillna("unknown").to_numpy(dtype=object)
+    if "birth_year" in visits:
+        age = as_of.year - visits["birth_year"].to_numpy(dtype=float)[last_rows]
         out["age_band"] = returns.age_band(age)
     return out
 
@@ -178,12 +187,14 @@ class Returning:
 
 def expected_returning(visits: pd.DataFrame, donors: pd.DataFrame, as_of: pd.Timestamp,
                        window: Window | None, level: float = LEVEL) -> Returning | None:
-    """Donors expected to give during the window, from the return curve fitted before `as_of`."""
+    """Donors expected to give during the window, from the return curve fitted before `as_of`
+    (`visits`: `compact`'s frame)."""
     if window is None or donors.empty:
         return None
-    before = returns.prepare(visits[visits["visit_date"] < as_of])
+    day = visits["day"].to_numpy()
+    before = visits[day < _day(as_of)]
     # followed to the day before as_of, or to the file's last day when it stops sooner
-    end_day = min(_day(as_of) - 1, _day(visits["visit_date"].max().to_datetime64()))
+    end_day = min(_day(as_of) - 1, int(day.max()))
     km = returns.return_curve(returns.per_donor(before), end_day)
     last = _day(donors["last"].to_numpy())
     first = np.maximum(_day(window.start), _day(donors["eligible_from"].to_numpy()))
@@ -194,23 +205,25 @@ def expected_returning(visits: pd.DataFrame, donors: pd.DataFrame, as_of: pd.Tim
     return Returning(expected, max(expected - half, 0.0), high, level, returns.to_date(end_day))
 
 
-def visit_yield(visits: pd.DataFrame, as_of: pd.Timestamp) -> float | None:
+def visit_yield(visits: pd.DataFrame, as_of: pd.Timestamp, has_outcome: bool = True) -> float | None:
     """Donations ÷ visits before `as_of`: the file's own historical yield (None without outcomes)."""
-    before = visits[visits["visit_date"] < as_of]
-    if "outcome" not in before or before.empty:
+    before = visits["day"].to_numpy() < _day(as_of)
+    if not has_outcome or not before.any():
         return None
-    return len(donations_before(visits, as_of)) / len(before)
+    return int(_gave_before(visits, _day(as_of)).sum()) / int(before.sum())
 
 
 def observed_returning(visits: pd.DataFrame, as_of: pd.Timestamp, window: Window | None,
                        min_cell: int) -> disclosure.Safe | None:
     """Pool donors who did give during the window, when the file covers it (a check, not a forecast)."""
-    if window is None or visits["visit_date"].max() < window.end:
+    day = visits["day"].to_numpy()
+    if window is None or day.max() < _day(window.end):
         return None
-    pool_ids = donations_before(visits, as_of)["donor_id"].unique()
-    later = donations_before(visits, window.end + pd.Timedelta(days=1))
-    later = later[later["visit_date"] >= window.start]
-    n = int(later.loc[later["donor_id"].isin(pool_ids), "donor_id"].nunique())
+    donor = visits["donor"].to_numpy()
+    in_pool = np.zeros(int(donor.max()) + 1, dtype=bool)
+    in_pool[donor[_gave_before(visits, _day(as_of))]] = True
+    later = _gave_before(visits, _day(window.end) + 1) & (day >= _day(window.start))
+    n = int(np.unique(donor[later & in_pool[donor]]).size)
     return disclosure.protect(pd.DataFrame({"donors": [n]}), min_cell, {"donors": []})
 
 
@@ -299,10 +312,11 @@ class PoolReport:
 
 def report(data: dict, min_interval_days: int = 84, active_months: int = 24, min_cell: int = 5) -> PoolReport:
     """The whole report from what `inputs.read` returns; the per-donor frame is dropped here."""
-    visits, plan, as_of = data["visits"], data["plan"], data["as_of"]
+    plan, as_of = data["plan"], data["as_of"]
     window = window_for(plan, as_of)
     registrations = core_registrations(plan, data["totals"], data["yield_sessions"])
-    has_outcome = "outcome" in visits
+    visits = compact(data["visits"])
+    has_outcome = bool(visits.attrs.get("has_outcome", True))
     if as_of is None:
         empty = disclosure.no_people(pd.DataFrame(columns=["status", "donors", "share"]))
         by_day, phases = wait_tables(pd.DataFrame(), None, min_cell)
@@ -314,9 +328,9 @@ def report(data: dict, min_interval_days: int = 84, active_months: int = 24, min
     status = status_table(donors, min_cell)
     by_day, phases = wait_tables(donors, window, min_cell)
     ret = expected_returning(visits, donors, as_of, window)
-    figs = key_figures(donors, status, plan, as_of, window, ret, visit_yield(visits, as_of),
+    figs = key_figures(donors, status, plan, as_of, window, ret, visit_yield(visits, as_of, has_outcome),
                        observed_returning(visits, as_of, window, min_cell), registrations)
-    figs["data_end"] = visits["visit_date"].max().date().isoformat()
+    figs["data_end"] = returns.to_date(visits["day"].max()).date().isoformat()
     groups = {by: group_table(donors, by, min_cell) for by in GROUPS}
     return PoolReport(figs, status, groups, by_day, phases, window, ret, has_outcome)
 

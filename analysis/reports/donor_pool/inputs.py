@@ -7,6 +7,8 @@ unknown campaign_id stops a run before it starts) and settles `as_of`: the
 parameter if given, else the campaign's start date (None when neither is known).
 The published totals and sessions are read for one sentence only: the
 registrations the core report (`historical_vs_campaign`) says the target needs.
+The visits are read as the retention report reads them (`inputs.load_visits`): a
+large file is numbered and sorted in DuckDB, and no donor id comes into pandas.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def read(params: Mapping[str, object], record: Callable = config.resolve) -> dic
     campaigns = inputs.load(record(params["campaigns_path"]), "campaigns")
     plan = published.campaign(params["campaign_id"], campaigns)
     return {
-        "visits": inputs.load(record(params["visits_path"]), "visits", params.get("visits_columns")),
+        "visits": inputs.load_visits(record(params["visits_path"]), params.get("visits_columns")),
         "campaigns": campaigns,
         "plan": plan,
         "as_of": as_of_for(params.get("as_of"), plan),
