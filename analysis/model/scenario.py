@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 
 @dataclass(frozen=True)
@@ -55,6 +54,8 @@ class YieldModel:
 
     def dist(self):
         """The campaign yield's distribution (a frozen scipy.stats distribution)."""
+        from scipy import stats  # here: the runner imports this module to check inputs, and needs no scipy
+
         if self.df is None:
             return stats.norm(loc=self.mean, scale=self.sd)
         return stats.t(self.df, loc=self.mean, scale=self.sd)
@@ -94,6 +95,8 @@ def yield_model(mean: float, yields: pd.Series, n_sessions: int) -> YieldModel:
 
 def project(model: YieldModel, presenting: float, target: float | None, level: float = 0.9) -> Projection:
     """Units from `presenting` officers (registered × show rate), with a `level` interval."""
+    from scipy import stats
+
     z = (stats.norm if model.df is None else stats.t(model.df)).ppf(0.5 + level / 2)
     expected = presenting * model.mean
     half = z * presenting * model.sd
