@@ -5,6 +5,8 @@ report.html, and an index page that escapes what it shows."""
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 import json
 
 import nbformat
@@ -308,3 +310,42 @@ def test_the_index_groups_runs_states_kinds_and_escapes(tmp_path):
     assert "Đơn vị máu đến nay: ít nhất 1.700 · Số người hiến: 6.127" in page
     assert 'href="default/donor_retention/report.pdf"' in page and "chưa có PDF" in page
     assert page.index("default") < page.index("z&lt;i&gt;")  # runs in order of their names
+
+
+def test_the_spaces_a_blank_csv_line_may_hold_are_pythons_own():
+    assert set(provenance._SPACES) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+
+
+CSV_CASES = {
+    "plain": b"a,b\n1,2\n3,4\n",
+    "no last line end": b"a,b\n1,2\n3,4",
+    "blank and comma lines": b"a,b\n\n1,2\n,,\n , \n\t,\n3,4\n\n",
+    "windows line ends": b"a,b\r\n1,2\r\n,\r\n\r\n3,4\r\n",
+    "utf-8 bom": b"\xef\xbb\xbfa,b\n,\n1,2\n",
+    "unicode spaces": "a,b\n\u00a0,\u3000\n1,2\n\u2003\n\u200b,x\n".encode(),
+    "quoted header": b'"a","b"\n1,2\n"",""\n" ",\n"x, y",3\n',
+    "quoted line break": b'a,b\n"1\n2",3\n4,5\n',
+    "stray quote": b'a,b\n1",2\n3,4\n',
+    "lone carriage return": b"a,b\r1,2\r3,4\r",
+    "bad utf-8": b"a,b\n\xff,\xfe\n1,2\n",
+    "only a header": b"a,b",
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("block", [4, 5, 7, 1 << 24])
+@pytest.mark.parametrize("case", list(CSV_CASES))
+def test_csv_rows_counted_on_the_bytes_are_the_csv_modules(tmp_path, monkeypatch, case, block):
+    """The byte count (block by block, any block size) gives the csv module's count, or leaves it to it."""
+    monkeypatch.setattr(provenance, "_BLOCK", block)
+    path = tmp_path / "f.csv"
+    path.write_bytes(CSV_CASES[case])
+    text = CSV_CASES[case].decode("utf-8-sig", errors="replace")
+    want = sum(1 for row in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in row))
+    fast = provenance._plain_csv_records(path)
+    assert fast in (want, None)
+    if case in ("quoted line break", "stray quote", "lone carriage return"):
+        assert fast is None
+    elif block > len(CSV_CASES[case]):
+        assert fast == want
+    assert provenance.rows_in_file(path) == max(want - 1, 0)
