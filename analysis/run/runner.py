@@ -65,7 +65,9 @@ def _hash_files(paths, digest) -> None:
         digest.update(
             str(path.relative_to(config.ROOT) if path.is_relative_to(config.ROOT) else path).encode()
         )
-        digest.update(path.read_bytes())
+        with open(path, "rb") as fh:  # in blocks: an input file may be a national series of 2 GiB
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
 
 
 class _Recorded:
