@@ -99,6 +99,7 @@ def _open(path: str | Path, columns: Mapping[str, str] | None, name: str | None)
     con = duckdb.connect(config={"threads": os.cpu_count() or 1})
     with contextlib.suppress(duckdb.Error):  # in a kernel without ipywidgets DuckDB refuses to change it
         con.sql("SET enable_progress_bar = false")
+    con.sql("SET preserve_insertion_order = true")  # the default, which row numbers rely on
     return con, resolved, file, mapping
 
 
@@ -138,7 +139,7 @@ def _compact(con, path: Path, file: str, mapping: dict):
     checked = _checked(con, path, file, mapping, None, pseudonymise=False, keep=COMPACT)
     if checked is None:
         return None
-    _, present, _, rows, words = checked
+    typed, present, _, rows, words = checked
     texts = {c: [w for w in words[c] if w is not None] for c in ("outcome", "sex", "site") if c in present}
     if "site" in texts:
         texts["site"].sort()  # the loader's categories: the sorted words
@@ -154,7 +155,7 @@ def _compact(con, path: Path, file: str, mapping: dict):
         first.append(f"{_code('r.sex', texts['sex'])} AS sex")
     if "birth_year" in present:
         first.append("coalesce(CAST(r.birth_year AS FLOAT), 'NaN'::FLOAT) AS birth_year")
-    donors = con.sql(f"SELECT {', '.join(first)} FROM donors d JOIN raw r ON r._row = d.first_row "
+    donors = con.sql(f"SELECT {', '.join(first)} FROM donors d JOIN ({typed}) r ON r._row = d.first_row "
                      f"ORDER BY d.code").fetchnumpy() if first else {}
     frame = {"donor": donor.astype(np.int32, copy=False), "day": day.astype(np.int32, copy=False)}
     for c in ("outcome", "site", "sex"):
@@ -178,14 +179,14 @@ def _enum(words) -> str:
     return "ENUM (" + ", ".join("'" + w.replace("'", "''") + "'" for w in words) + ")"
 
 
-def _scan(con, path: Path) -> tuple[str, list[str]] | None:
+def _scan(con, path: Path) -> tuple[str, list[str], str] | None:
     """The SQL that reads the file (every column, CSV cells as text, and `_row`: the row's
-    position in the file, from 0) and the file's header."""
+    position in the file, from 0), the file's header, and the table function that reads it."""
     text = str(path).replace("'", "''")
     if path.suffix.lower() == ".parquet":
         source = f"read_parquet('{text}', file_row_number = true)"
         header = [c for c in con.sql(f"SELECT * FROM {source} LIMIT 0").columns if c != "file_row_number"]
-        return f"SELECT file_row_number AS _row, * EXCLUDE (file_row_number) FROM {source}", header
+        return f"SELECT file_row_number AS _row, * EXCLUDE (file_row_number) FROM {source}", header, source
     with open(path, "rb") as fh:
         head = fh.read(4)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in head:
@@ -196,7 +197,7 @@ def _scan(con, path: Path) -> tuple[str, list[str]] | None:
     cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
     source = (f"read_csv('{text}', header = true, delim = ',', quote = '\"', escape = '\"', "
               f"strict_mode = true, null_padding = false, auto_detect = false, columns = {cols})")
-    return f"SELECT row_number() OVER () - 1 AS _row, * FROM {source}", header
+    return f"SELECT row_number() OVER () - 1 AS _row, * FROM {source}", header, source
 
 
 def _csv_header(path: Path) -> list[str] | None:
@@ -249,7 +250,7 @@ def _checked(con, path: Path, file: str, mapping: dict, key: bytes | None, pseud
     scanned = _scan(con, path)
     if scanned is None:
         return None
-    sql, header = scanned
+    sql, header, source = scanned
     header = [str(h) for h in header]
     names, problems = _map_columns(header, "visits", mapping, file, 1)
     canonical = {c.name for c in schema.columns("visits")}
@@ -265,8 +266,14 @@ def _checked(con, path: Path, file: str, mapping: dict, key: bytes | None, pseud
     scan = typed
     if keep is not None:  # read once: the file's columns are decoded once, not once a query
         kept = "".join(f", {c}" for c in keep if c in src)
-        con.sql(f"CREATE TEMP TABLE raw AS SELECT _row, plain, donor_id, visit_date{kept} FROM ({typed})")
-        typed = "SELECT * FROM raw"
+        if is_csv:  # no row number from read_csv but a window over the whole file, single-threaded:
+            # the table's rowid is its insertion order, which DuckDB keeps (preserve_insertion_order)
+            con.sql(f"CREATE TEMP TABLE raw AS SELECT plain, donor_id, visit_date{kept} "
+                    f"FROM (SELECT {_typed(src, types)} FROM {source})")
+            typed = "SELECT rowid AS _row, * FROM raw"
+        else:
+            con.sql(f"CREATE TEMP TABLE raw AS SELECT _row, plain, donor_id, visit_date{kept} FROM ({typed})")
+            typed = "SELECT * FROM raw"
     # the rules, row by row and on the few distinct values of sex, site and outcome
     texts = [c for c in ("sex", "site", "outcome") if c in src]
     rows, plain, first, last = con.sql(
