@@ -25,7 +25,7 @@ import pandas as pd
 from analysis import config
 from analysis.errors import InputError, InputNote, SettingError
 from analysis.inputs import schema
-from analysis.inputs.load import load
+from analysis.inputs.load import load, load_visits
 from analysis.inputs.schema import KINDS
 from analysis.reports.trends import totals
 from analysis.run.params import breakdowns_ok, column_mapping_ok
@@ -55,7 +55,10 @@ def run_check(path: str, kind: str, columns_json: str | None = None,
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputNote)
         try:
-            frame = load(_locate(path), kind, columns, name=path, breakdowns=declared)
+            if kind == "visits":  # a large file checked in DuckDB, as the donor notebooks read it
+                frame = load_visits(_locate(path), columns, name=path)
+            else:
+                frame = load(_locate(path), kind, columns, name=path, breakdowns=declared)
         except InputError as exc:
             print(str(exc), file=sys.stderr)
             return BAD_FILE
@@ -115,7 +118,11 @@ def summary(frame: pd.DataFrame, kind: str, name: str) -> str:
 
 
 def _date_range(frame: pd.DataFrame, kind: str) -> str | None:
-    days = pd.concat([frame[c] for c in schema.date_columns(kind) if c in frame]).dropna()
+    columns = [frame[c] for c in schema.date_columns(kind) if c in frame]
+    if "day" in frame:  # visits numbered in DuckDB: days since 1970-01-01
+        ends = [int(frame["day"].min()), int(frame["day"].max())]
+        columns.append(pd.Series(pd.to_datetime(ends, unit="D")))
+    days = pd.concat(columns).dropna()
     if days.empty:
         return None
     return f"{i18n.fmt_date(days.min(), 'vi')}–{i18n.fmt_date(days.max(), 'vi')}"
@@ -128,7 +135,8 @@ def _count_totals(frame: pd.DataFrame, kind: str) -> list[str]:
         return [f"latest turns {i18n.fmt_int(latest['turns'], 'en')}",
                 f"units {i18n.fmt_int(latest['units'], 'en')}"]
     if kind == "visits":
-        return [f"donors {i18n.fmt_int(frame['donor_id'].nunique(), 'en')}"]
+        donors = frame["donor_id"] if "donor_id" in frame else frame["donor"]
+        return [f"donors {i18n.fmt_int(donors.nunique(), 'en')}"]
     if kind == "campaigns":
         return [f"campaigns {', '.join(frame['campaign_id'])}"]
     if kind == "timeseries" and "region" in frame and (found := totals.find(frame)) is not None:

@@ -817,3 +817,18 @@ def test_repeated_keys_by_codes_as_by_pandas():
     assert schema.not_repeated(as_text, "visits").tolist() == expected.tolist()
     distinct = frame.drop_duplicates()
     assert schema.not_repeated(distinct, "visits").all()
+
+
+def test_check_of_a_large_visits_file_says_what_the_loader_would(tmp_path, monkeypatch, capsys):
+    """A visits file checked in DuckDB (any size counts as large here) gets the loader's summary line."""
+    monkeypatch.setenv("WORKBOOK_PSEUDONYM_KEY", "00" * 32)
+    path = tmp_path / "v.csv"
+    pd.DataFrame({"donor_id": ["a", "b", "a", "c", "b"],
+                  "visit_date": ["2023-08-04", "2022-01-31", "2024-02-29", "2023-08-04", "2023-01-01"],
+                  "outcome": ["donated", "deferred", "donated", None, "donated"]}).to_csv(path, index=False)
+    lines = {}
+    for engine_bytes in ("1", str(2**40)):
+        monkeypatch.setenv("WORKBOOK_ENGINE_BYTES", engine_bytes)
+        assert check.run_check(str(path), "visits", None) == 0
+        lines[engine_bytes] = capsys.readouterr().out.strip()
+    assert lines["1"] == lines[str(2**40)] == "v.csv: 5 rows, 31/01/2022–29/02/2024, donors 3"
