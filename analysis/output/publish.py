@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import re
@@ -96,21 +97,27 @@ def _move_into_appendix(output, extra: str) -> None:
     output["data"]["text/html"] = text
 
 
+@functools.cache
+def _exporter():
+    """One HTML exporter a process: its templates are compiled once, not once a report."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
 def export_html(notebook: Path, target: Path, title: str = "") -> dict[str, int]:
     """report.html: outputs and story only; code, prompts, analysts' notes and warnings hidden.
 
     Returns the counts of outputs left out (see `for_readers`).
     """
     import nbformat
-    from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     nb = nbformat.read(notebook, as_version=4)
     remover = TagRemovePreprocessor(remove_cell_tags=HIDDEN_TAGS, enabled=True)
     nb, _ = remover.preprocess(nb, {})
     dropped = for_readers(nb)
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or notebook.stem}})
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title or notebook.stem}})
     lang = nb.metadata.get("papermill", {}).get("parameters", {}).get("lang", "vi")
     body = EXTERNAL_SCRIPT.sub("", body)
     body = HTML_TAG.sub(f'<html lang="{html.escape(str(lang))}">', body, count=1)
