@@ -117,8 +117,9 @@ def compact_visits(path: str | Path, columns: Mapping[str, str] | None = None, *
     visit in the file: a number with no meaning), `day` (int32, days since 1970-01-01) and,
     where the file has them, `outcome` and `site` (categoricals of the file's words), `sex`
     (categorical) and `birth_year` (float32, NaN when missing): sex and birth year are the
-    donor's, from their first row in the file. No id and no pseudonym: the raw ids were numbered inside
-    DuckDB and went with its connection. `returns.prepare` takes this frame as it is.
+    donor's, from their first row in the file. No id and no pseudonym: the raw ids were
+    numbered inside DuckDB and went with its connection. `returns.prepare` takes this frame
+    as it is.
     """
     opened = _open(path, columns, name)
     if opened is None:
@@ -245,8 +246,9 @@ def _checked(con, path: Path, file: str, mapping: dict, key: bytes | None, pseud
     or None for a file the loader must read. Returns the typed scan's SQL, the visits columns
     present, the ENUM type of each text column (None: no value), the number of rows and the
     distinct values of each text column, in order of first appearance in the file. With `keep`,
-    the file is read once into the temp table `raw` (`_row`, `plain`, donor_id, visit_date and
-    the columns named in `keep`) and checked there."""
+    the file is read once into the temp table `raw` (`_row`, or for a CSV the table's rowid,
+    `plain`, donor_id, visit_date and the columns named in `keep`) and checked there; the
+    typed scan's SQL is then the one that reads `raw` with `_row`."""
     scanned = _scan(con, path)
     if scanned is None:
         return None
