@@ -36,6 +36,7 @@ import signal
 import socket
 import sys
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -221,9 +222,49 @@ class ForkedKernel:
 
 
 def _manager_classes():
+    from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_client.provisioning import LocalProvisioner
-    from traitlets import Float
+    from traitlets import Float, default
+
+    class ReadyClient(AsyncKernelClient):
+        """jupyter_client's client, ready as soon as its kernel answers.
+
+        jupyter_client's `wait_for_ready` ends by reading IOPub until it has been silent
+        for 0.2 s, to drop the kernel's start-up messages: 0.2 s a notebook. nbclient
+        (and so papermill) reads only the messages of the cell it runs, by their parent's
+        id, so here the messages already there are dropped and no silence is waited for.
+        The rest is jupyter_client's: a kernel_info reply, then a message on IOPub to show
+        that it is connected, the kernel's death or the timeout an error.
+        """
+
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            from queue import Empty
+
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                self.kernel_info()
+                try:
+                    reply = await self.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    reply = None
+                if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                    try:
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                    except Empty:
+                        pass  # IOPub not connected yet: ask again
+                    else:
+                        self._handle_kernel_info_reply(reply)
+                        break
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+            while True:  # what IOPub holds now, without waiting for more
+                try:
+                    await self.iopub_channel.get_msg(timeout=0)
+                except Empty:
+                    break
 
     class WarmProvisioner(LocalProvisioner):
         """LocalProvisioner whose kernel process comes from the fork server when it can."""
@@ -250,6 +291,14 @@ def _manager_classes():
         """
 
         shutdown_wait_time = Float(20.0, config=True)
+
+        @default("client_factory")
+        def _ready_client(self):
+            return ReadyClient
+
+        async def _async_wait(self, pollinterval: float = 0.1) -> None:
+            """Polled every 10 ms, not 100 ms, for the end of a kernel asked to shut down."""
+            await super()._async_wait(pollinterval=min(pollinterval, 0.01))
 
     class WarmKernelManager(PlainKernelManager):
         """An AsyncKernelManager whose kernels are forked from the warm server (see the module)."""
