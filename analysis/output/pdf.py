@@ -92,6 +92,16 @@ class Printer:
             return False
         return True
 
+    def start(self) -> None:
+        """Start the browser and open its tab now, ahead of the first report (the runner does
+        it while its kernels' modules are being imported); a browser that cannot start is
+        said when a report is printed."""
+        if self._start():
+            try:
+                self._tab()
+            except Exception:  # noqa: BLE001 - the first report opens it again, or says why not
+                self._close_tab()
+
     def print(self, report: Path) -> Path | None:
         """Print `report` (an HTML file) to report.pdf in its folder; None when it cannot be done."""
         if not self._start():

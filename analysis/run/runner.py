@@ -426,6 +426,7 @@ class _Workers:
         from concurrent.futures import as_completed
 
         futures = {self.pool.submit(execute, job): job for job in todo}
+        printer.start()  # here, while the workers wait for their first kernels
         for future in as_completed(futures):
             job = futures[future]
             try:

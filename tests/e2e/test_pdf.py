@@ -86,6 +86,7 @@ def test_reports_printed_in_one_tab_are_each_their_own(tmp_path):
         pages[name].write_text(f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">'
                                f"<title>{name}</title></head><body>{body}</body></html>", "utf-8")
     with pdf.Printer() as printer:
+        printer.start()  # as the runner does, before the first report is ready
         assert printer.print(pages["first"]) is not None
         assert printer.print(tmp_path / "missing" / "report.html") is None  # cannot load: no PDF
         assert printer.print(pages["second"]) is not None
@@ -101,7 +102,11 @@ def test_no_browser_means_no_pdf_and_one_reason(tmp_path, monkeypatch):
     page = tmp_path / "report.html"
     page.write_text("<html><body>x</body></html>", "utf-8")
     with pdf.Printer() as printer:
+        printer.start()  # says nothing yet: the reason comes with the first report
         assert printer.print(page) is None
         assert printer.print(page) is None
         assert pdf.ENV in printer.reason
     assert not (tmp_path / pdf.PDF_FILE).exists()
+    with pdf.Printer(enabled=False) as printer:
+        printer.start()
+        assert printer._browser is None and printer.print(page) is None
