@@ -61,6 +61,10 @@ def rows_in_file(path: Path) -> int | None:
     filled rows, less the header; Parquet: the row count its footer states.
     """
     try:
+        from analysis.inputs import limits
+
+        if path.stat().st_size > limits.limit("bytes"):
+            return None  # the loaders refuse it before reading it: it is not read here either
         with open(path, "rb") as fh:
             head = fh.read(4)
         if head == b"PAR1":
@@ -79,6 +83,7 @@ def rows_in_file(path: Path) -> int | None:
 
 _UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _BLOCK = 1 << 24
+_LINE = 1 << 24  # the longest line the streamed count reads (characters)
 # The characters str.strip() removes (str.isspace), as UTF-8; tests/unit/test_report_layout.py
 # checks the list against Python's own. A line of these and commas is a record with no filled cell.
 _SPACES = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
@@ -145,9 +150,17 @@ def _plain_lines(lines: bytes) -> int | None:
 
 
 def _csv_records(path: Path, encoding: str) -> int:
-    """Records with a filled cell, as the csv module reads the file, streamed."""
+    """Records with a filled cell, as the csv module reads the file, streamed; a line longer
+    than `_LINE` is a ValueError (no count), not a line read whole into memory."""
     with open(path, encoding=encoding, errors="replace", newline="") as fh:
-        return sum(1 for row in csv.reader(fh) if any(c.strip() for c in row))
+
+        def lines():
+            while line := fh.readline(_LINE):
+                if len(line) == _LINE and not line.endswith(("\n", "\r")):
+                    raise ValueError(f"a line of more than {_LINE} characters")
+                yield line
+
+        return sum(1 for row in csv.reader(lines()) if any(c.strip() for c in row))
 
 
 def _xlsx_rows(path: Path) -> int:

@@ -349,3 +349,23 @@ def test_csv_rows_counted_on_the_bytes_are_the_csv_modules(tmp_path, monkeypatch
     elif block > len(CSV_CASES[case]):
         assert fast == want
     assert provenance.rows_in_file(path) == max(want - 1, 0)
+
+
+def test_a_csv_line_longer_than_a_block_is_not_read_whole(tmp_path, monkeypatch):
+    """Neither count reads a line past a block into memory: the file gets no count."""
+    monkeypatch.setattr(provenance, "_BLOCK", 64)
+    monkeypatch.setattr(provenance, "_LINE", 64)
+    path = tmp_path / "long.csv"
+    path.write_bytes(b"a,b\n" + b'"' + b"x" * 1000 + b'",1\n')  # one quoted cell: the streamed count
+    assert provenance._plain_csv_records(path) is None
+    with pytest.raises(ValueError, match="more than 64"):
+        provenance._csv_records(path, "utf-8-sig")
+    assert provenance.rows_in_file(path) is None
+
+
+def test_a_file_past_the_size_limit_is_not_counted(tmp_path, monkeypatch):
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"a,b\n1,2\n" * 100)
+    assert provenance.rows_in_file(path) == 199
+    monkeypatch.setenv("WORKBOOK_MAX_BYTES", "100")
+    assert provenance.rows_in_file(path) is None
