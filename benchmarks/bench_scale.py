@@ -11,7 +11,9 @@ own memory, VmHWM: its ru_maxrss would also count the parent's memory at the for
 Inputs are generated into a temporary folder (or --workdir) that is never
 committed and removed at the end unless --keep.
 
-Printed: wall times, the ratios to DuckDB of the cohort function, of the loader,
+DuckDB's query and the donor_retention notebook, the two sides of the target's ratio,
+run --repeat times (default 3) in turn; their medians are compared and every run is
+printed. Printed: wall times, the ratios to DuckDB of the cohort function, of the loader,
 of load + summarise + cohort and of the whole notebook (target ≤ 3, goal 1.5), the
 peak memory of each child (target < 2.5 GiB), whether the cohort table of the
 notebook, of the cohort function and of DuckDB are identical, and the donor_pool
@@ -231,6 +233,15 @@ def papermill_floor(work: Path) -> dict:
     return run_measured(cmd, {**os.environ, "MPLBACKEND": "agg"})
 
 
+def median_of(runs: list[dict], key: str) -> dict:
+    """The run whose `key` is the median (the lower of the two middle ones), with every run's
+    `key` listed and the highest of each peak over the runs."""
+    chosen = sorted(runs, key=lambda r: r[key])[(len(runs) - 1) // 2]
+    peaks = {k: max((r[k] for r in runs if r.get(k) is not None), default=None)
+             for k in chosen if "peak" in k or "maxrss" in k}
+    return {**chosen, **peaks, "runs": [round(r[key], 2) for r in runs]}
+
+
 def own_peak_gib() -> float:
     """This process's peak resident memory since it started its program (Linux's VmHWM).
 
@@ -299,6 +310,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("--skip-notebooks", action="store_true", help="cohort and DuckDB only")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of DuckDB's query and of the notebook at --visits (medians compared)")
     parser.add_argument("--growth", default="1000000,35000000",
                         help="other sizes for the growth series (with --visits; '' for none)")
     args = parser.parse_args(argv)
@@ -315,15 +328,23 @@ def main(argv: list[str] | None = None) -> dict:
             res[name] = value
             print(f"{name}: {json.dumps(value, default=str)}", flush=True)
 
-        duck = run_measured([PY, __file__, "_duckdb", str(visits_file), str(work / "cohort_duckdb.csv")])
-        step("duckdb", {**json.loads(duck["stdout"].strip().splitlines()[-1]), "wall_s": duck["wall_s"]})
+        # the query and the notebook, the two sides of the ratio, each run --repeat times, side by
+        # side (DuckDB, notebook, DuckDB, ...): one run of either moved by up to 2 x on this machine
+        ducks, notebooks = [], []
+        for _ in range(args.repeat):
+            duck = run_measured([PY, __file__, "_duckdb", str(visits_file), str(work / "cohort_duckdb.csv")])
+            ducks.append({**json.loads(duck["stdout"].strip().splitlines()[-1]), "wall_s": duck["wall_s"]})
+            if not args.skip_notebooks:
+                ret = papermill("donor_retention", work / "retention",
+                                {"visits_path": visits_file, "lang": "en"})
+                notebooks.append({k: v for k, v in ret.items() if k != "stdout"})
+        step("duckdb", median_of(ducks, "query_s"))
         coh = run_measured([PY, __file__, "_cohort", str(visits_file), str(work / "cohort_function.csv")])
         step("cohort_function", {**json.loads(coh["stdout"].strip().splitlines()[-1]),
                                  "wall_s": coh["wall_s"], "peak_process_gib": coh["peak_process_gib"]})
         tables = [work / "cohort_duckdb.csv", work / "cohort_function.csv"]
         if not args.skip_notebooks:
-            ret = papermill("donor_retention", work / "retention", {"visits_path": visits_file, "lang": "en"})
-            step("donor_retention_notebook", {k: v for k, v in ret.items() if k != "stdout"})
+            step("donor_retention_notebook", median_of(notebooks, "wall_s"))
             floor = papermill_floor(work)
             step("papermill_floor", {k: v for k, v in floor.items() if k != "stdout"})
             run = workbook_run(work / "workbook", visits_file)
@@ -446,7 +467,7 @@ def report(res: dict) -> None:
           f"{res.get('visits_file_mb', 0):,.0f} MB), {res['cpus']} CPUs")
     d, c = res["duckdb"], res["cohort_function"]
     print(f"DuckDB cohort SQL on the file:   {d['query_s']:7.2f} s  (child peak {gib(d['maxrss_gib'])},"
-          f" {d['threads']} threads)")
+          f" {d['threads']} threads; median of {d['runs']})")
     print(f"inputs.load_visits:              {c['load_s']:7.2f} s")
     print(f"retention.summarise:             {c['summarise_s']:7.2f} s")
     print(f"retention.cohort_retention:      {c['cohort_s']:7.2f} s  (child peak {gib(c['maxrss_gib'])})")
@@ -459,7 +480,8 @@ def report(res: dict) -> None:
     if "donor_retention_notebook" in res:
         n = res["donor_retention_notebook"]
         print(f"donor_retention notebook:        {n['wall_s']:7.2f} s  peak {gib(n['peak_tree_gib'])} "
-              f"(largest process {gib(n['peak_process_gib'])}; getrusage {gib(n['maxrss_children_gib'])})")
+              f"(largest process {gib(n['peak_process_gib'])}; getrusage {gib(n['maxrss_children_gib'])}; "
+              f"median of {n['runs']})")
         ratio = res["ratio_notebook_to_duckdb"]
         print(f"ratio notebook / DuckDB:         {ratio:7.2f}  (target <= {RATIO_TARGET}: "
               f"{verdict(ratio, RATIO_TARGET)}; goal {RATIO_GOAL}: {verdict(ratio, RATIO_GOAL)})")
