@@ -94,6 +94,13 @@ def prepare(visits: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def compact(visits: pd.DataFrame) -> pd.DataFrame:
+    """`prepare`'s frame of the visits: the frame itself when it is one already, as a report
+    may be given either (`inputs.load_visits` gives the engine's numbered frame for a large
+    file, the loader's for a small one)."""
+    return visits if {"donor", "day", "donated"} <= set(visits) else prepare(visits)
+
+
 def _from_numbered(visits: pd.DataFrame) -> pd.DataFrame:
     """`prepare` of a frame the large-file engine numbered and sorted already
     (`inputs.engine.compact_visits`): only the outcome and sex words are read."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.model.returns import new_donor, per_donor_sorted, prepare, sorted_visits, years_of
+from analysis.model.returns import compact, new_donor, per_donor_sorted, sorted_visits, years_of
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Summary:
 
 def summarise(visits: pd.DataFrame) -> Summary:
     """The `Summary` of `prepare`'s compact frame, or of a frame `prepare` takes."""
-    return _from_frame(visits if {"donor", "day", "donated"} <= set(visits) else prepare(visits))
+    return _from_frame(compact(visits))
 
 
 def _from_frame(visits: pd.DataFrame) -> Summary:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import functools
 import hashlib
 import sys
 from pathlib import Path
@@ -88,19 +89,17 @@ _LINE = 1 << 24  # the longest line the streamed count reads (characters)
 # checks the list against Python's own. A line of these and commas is a record with no filled cell.
 _SPACES = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
            "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
-_BLANK: list = []
 _FEW_QUOTED = 1000  # lines with a quote in a block read one by one; more: the csv module reads the file
 
 
+@functools.cache
 def _blank():
     """A line with no filled cell (only commas and spaces), found after the end of the line before."""
-    if not _BLANK:
-        import re
+    import re
 
-        inline = [c for c in _SPACES if c not in "\r\n"]
-        alternatives = "|".join(re.escape(c.encode("utf-8")).decode("latin-1") for c in [",", *inline])
-        _BLANK.append(re.compile(f"\n(?:{alternatives})*\r?(?=\n)".encode("latin-1")))
-    return _BLANK[0]
+    inline = [c for c in _SPACES if c not in "\r\n"]
+    alternatives = "|".join(re.escape(c.encode("utf-8")).decode("latin-1") for c in [",", *inline])
+    return re.compile(f"\n(?:{alternatives})*\r?(?=\n)".encode("latin-1"))
 
 
 def _plain_csv_records(path: Path) -> int | None:

@@ -297,7 +297,7 @@ def test_a_donation_is_any_visit_not_deferred_however_the_word_is_written(as_cat
 def test_the_pool_reads_sex_words_as_the_retention_report_does():
     raw = hand_made()
     raw["sex"] = raw["sex"].map({"M": " Nam", "F": "nữ"})
-    donors = pool.pool(pool.compact(raw), AS_OF)
+    donors = pool.pool(returns.compact(raw), AS_OF)
     want = expected_pool(raw).join(raw.groupby("donor_id")["sex"].first())
     assert donors["sex"].value_counts().to_dict() == (
         want["sex"].map({" Nam": "M", "nữ": "F"}).value_counts().to_dict())

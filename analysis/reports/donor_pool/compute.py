@@ -69,12 +69,6 @@ def _day(ts) -> np.ndarray | int:
 # --------------------------------------------------------------------------- the pool
 
 
-def compact(visits: pd.DataFrame) -> pd.DataFrame:
-    """`returns.prepare`'s frame of the visits (donors numbered, sorted by donor and day), as
-    `inputs.load_visits` gives it for a large file or `prepare` makes it of a loaded one."""
-    return visits if {"donor", "day", "donated"} <= set(visits) else returns.prepare(visits)
-
-
 def _gave_before(visits: pd.DataFrame, day: int) -> np.ndarray:
     """Rows of the compact visits that are donations strictly before `day`."""
     return visits["donated"].to_numpy() & (visits["day"].to_numpy() < day)
@@ -84,7 +78,7 @@ def pool(visits: pd.DataFrame, as_of: pd.Timestamp, min_interval_days: int = 84,
          active_months: int = 24) -> pd.DataFrame:
     """One row per donor with a donation before `as_of`, without the donor's id.
 
-    `visits` is `compact`'s frame. Columns: last (date of the last donation), since
+    `visits` is `returns.compact`'s frame. Columns: last (date of the last donation), since
     (days from it to as_of), eligible, active, status (eligible_active, waiting,
     lapsed), eligible_from (the day the wait ends), and where the file has them
     site (of the last donation), sex and age_band (age in the year of as_of; sex
@@ -188,7 +182,7 @@ class Returning:
 def expected_returning(visits: pd.DataFrame, donors: pd.DataFrame, as_of: pd.Timestamp,
                        window: Window | None, level: float = LEVEL) -> Returning | None:
     """Donors expected to give during the window, from the return curve fitted before `as_of`
-    (`visits`: `compact`'s frame)."""
+    (`visits`: `returns.compact`'s frame)."""
     if window is None or donors.empty:
         return None
     day = visits["day"].to_numpy()
@@ -315,7 +309,7 @@ def report(data: dict, min_interval_days: int = 84, active_months: int = 24, min
     plan, as_of = data["plan"], data["as_of"]
     window = window_for(plan, as_of)
     registrations = core_registrations(plan, data["totals"], data["yield_sessions"])
-    visits = compact(data["visits"])
+    visits = returns.compact(data["visits"])
     has_outcome = bool(visits.attrs.get("has_outcome", True))
     if as_of is None:
         empty = disclosure.no_people(pd.DataFrame(columns=["status", "donors", "share"]))
