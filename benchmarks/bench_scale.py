@@ -180,9 +180,10 @@ def papermill(notebook: str, out_dir: Path, params: dict) -> dict:
 
 def workbook_run(out_dir: Path, visits_file: Path, notebooks=("donor_retention",)) -> dict:
     """Notebooks as an analyst runs them: `workbook run`, the input checked before the run (the
-    compact frame then handed to each kernel), HTML report, summary and index; no PDF."""
+    compact frame then handed to each kernel), HTML report, summary and index; no PDF. Forced:
+    a --workdir kept from an earlier run would otherwise give the unchanged repeat's time."""
     cmd = [PY, "-m", "analysis", "run", "-p", "visits_path", str(visits_file),
-           "-p", "lang", "en", "--name", "scale", "--no-pdf", "-o", str(out_dir)]
+           "-p", "lang", "en", "--name", "scale", "--no-pdf", "--force", "-o", str(out_dir)]
     for name in notebooks:
         cmd += ["-n", name]
     return run_measured(cmd, {**os.environ, "MPLBACKEND": "agg"})
