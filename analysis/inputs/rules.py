@@ -1,17 +1,75 @@
-"""The rules every loaded frame obeys: the schema's column checks and the cross-column rules."""
+"""The rules every loaded frame obeys: the schema's column checks and the cross-column rules.
+
+The column checks run as a pandera schema, built here from `schema`'s columns. pandera
+is imported when a frame is checked, not with the package: a large visits file read by
+DuckDB (inputs/engine.py) is checked in SQL and never needs it.
+"""
 
 from __future__ import annotations
 
 import warnings
+from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from analysis.inputs import schema
 from analysis.inputs.header import _missing_message
 from analysis.inputs.problems import Problem, _Context, _fmt_date, quote
 from analysis.inputs.schema import EXPECTED, TEXT, YEAR
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
+
+# ------------------------------------------------------------------- the pandera schema
+
+
+def _column_schema(col: schema.Column) -> pa.Column:
+    import pandera.pandas as pa
+
+    # the check's name is its rule, which the loader words for the reader
+    checks = []
+    if col.type == schema.COUNT:
+        checks.append(pa.Check.ge(0, name="not_negative", error=f"{col.name} must be >= 0"))
+    if col.type == schema.YEAR:
+        checks.append(pa.Check.in_range(schema.FIRST_YEAR, 2100, name="year",
+                                        error=f"{col.name} must be a year"))
+    if col.allowed:
+        checks.append(pa.Check.isin(col.allowed, name="allowed",
+                                    error=f"{col.name} must be one of {', '.join(col.allowed)}"))
+    # text is checked as the loader holds it, a categorical or Python strings: it makes
+    # every text column itself, so only the values' rules are checked here
+    dtype = None if col.type == schema.TEXT else schema.DTYPES[col.type]
+    return pa.Column(dtype, checks, required=col.required, nullable=col.nullable, name=col.name)
+
+
+def frame_checks(kind: str) -> list[pa.Check]:
+    """`schema.frame_rules` as pandera checks (the check's name is its rule)."""
+    import pandera.pandas as pa
+
+    return [pa.Check(r.fn, name=r.rule, error=r.error, ignore_na=False,
+                     statistics={"rule": r.rule, **r.stats})
+            for r in schema.frame_rules(kind)]
+
+
+@cache
+def frame_schema(kind: str, across: bool = True) -> pa.DataFrameSchema:
+    """The pandera schema of a parsed frame of `kind` (extra columns allowed).
+
+    `across=False` leaves out the checks across columns (`schema.frame_rules`): the
+    loader runs those itself, since pandera's report of a frame-wide check costs
+    milliseconds a failing row.
+    """
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema(
+        {c.name: _column_schema(c) for c in schema.COLUMNS[kind]},
+        checks=frame_checks(kind) if across else [],
+        strict=False,
+        name=kind,
+    )
+
 
 # ------------------------------------------------------------------- the rules
 
@@ -20,12 +78,14 @@ def _rule_problems(frame: pd.DataFrame, ctx: _Context) -> list[Problem]:
     """Run the kind's pandera schema lazily, then the checks across columns; each failure
     worded as a Problem. Every check runs on whole columns at once, and so does the
     wording of its failures: 100,000 repeated rows are said in a fraction of a second."""
+    import pandera.pandas as pa
+
     problems = []
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)  # pandera's concat of empty cases
             # inplace: no copy of a ten-million-row frame (nothing is coerced, so nothing changes)
-            schema.frame_schema(ctx.kind, across=False).validate(frame, lazy=True, inplace=True)
+            frame_schema(ctx.kind, across=False).validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         for err in exc.schema_errors:
             problems += _explain(err, frame, ctx)
@@ -47,6 +107,8 @@ def _failed_rows(err: pa.errors.SchemaError) -> list[tuple[int, object]]:
 
 
 def _explain(err: pa.errors.SchemaError, frame: pd.DataFrame, ctx: _Context) -> list[Problem]:
+    import pandera.pandas as pa
+
     reason = getattr(err.reason_code, "name", str(err.reason_code))
     name = err.schema.name if isinstance(err.schema, pa.Column) else None
     stats = getattr(err.check, "statistics", None) or {}

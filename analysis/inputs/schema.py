@@ -2,7 +2,7 @@
 
 One place for each fact about an input file. `loaders` reads a file, maps its
 headers onto these columns through the aliases, parses the values into these
-types and runs `frame_schema(kind)` (pandera) for the rules of the contract.
+types and runs `rules.frame_schema(kind)` (pandera) for the rules of the contract.
 Every check is named after its rule (checks across columns also carry their
 columns in `statistics`), so the loader can word each failure for a reader who
 never saw pandera.
@@ -18,7 +18,6 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from analysis.qualified import QUALIFIERS
 from analysis.text.i18n import QUALIFIER_WORDS
@@ -427,23 +426,6 @@ def birth_year_ok(frame: pd.DataFrame) -> pd.Series:
     return ~late
 
 
-def _column_schema(col: Column) -> pa.Column:
-    # the check's name is its rule, which the loader words for the reader
-    checks = []
-    if col.type == COUNT:
-        checks.append(pa.Check.ge(0, name="not_negative", error=f"{col.name} must be >= 0"))
-    if col.type == YEAR:
-        checks.append(pa.Check.in_range(FIRST_YEAR, 2100, name="year",
-                                        error=f"{col.name} must be a year"))
-    if col.allowed:
-        checks.append(pa.Check.isin(col.allowed, name="allowed",
-                                    error=f"{col.name} must be one of {', '.join(col.allowed)}"))
-    # text is checked as the loader holds it, a categorical or Python strings: it makes
-    # every text column itself, so only the values' rules are checked here
-    dtype = None if col.type == TEXT else DTYPES[col.type]
-    return pa.Column(dtype, checks, required=col.required, nullable=col.nullable, name=col.name)
-
-
 @dataclass(frozen=True)
 class FrameRule:
     """A check across columns: `fn(frame)` is False on each row that breaks it."""
@@ -471,26 +453,3 @@ def frame_rules(kind: str) -> list[FrameRule]:
     if kind == "visits":
         rules.append(FrameRule(birth_year_ok, "born_after_visit", "birth_year <= visit year", {}))
     return rules
-
-
-def frame_checks(kind: str) -> list[pa.Check]:
-    """`frame_rules` as pandera checks (the check's name is its rule)."""
-    return [pa.Check(r.fn, name=r.rule, error=r.error, ignore_na=False,
-                     statistics={"rule": r.rule, **r.stats})
-            for r in frame_rules(kind)]
-
-
-@cache
-def frame_schema(kind: str, across: bool = True) -> pa.DataFrameSchema:
-    """The pandera schema of a parsed frame of `kind` (extra columns allowed).
-
-    `across=False` leaves out the checks across columns (`frame_rules`): the
-    loader runs those itself, since pandera's report of a frame-wide check costs
-    milliseconds a failing row.
-    """
-    return pa.DataFrameSchema(
-        {c.name: _column_schema(c) for c in COLUMNS[kind]},
-        checks=frame_checks(kind) if across else [],
-        strict=False,
-        name=kind,
-    )

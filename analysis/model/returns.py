@@ -234,7 +234,7 @@ def per_donor_sorted(visits: pd.DataFrame, starts: np.ndarray | None = None) -> 
         col[pos] = values
         frame[name] = col
     if "sex" in visits:
-        frame["sex"] = _values_at(visits["sex"], starts)
+        frame["sex"] = _words_at(visits["sex"], starts)
     if "birth_year" in visits:
         age = years_of(day[starts]) - visits["birth_year"].to_numpy()[starts]
         frame["age_band"] = age_band(age)
@@ -251,12 +251,13 @@ def age_band(age: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=[*labels, "other", "unknown"])
 
 
-def _values_at(column: pd.Series, rows: np.ndarray) -> np.ndarray:
-    """column.to_numpy()[rows], without turning a categorical of millions into objects first."""
+def _words_at(column: pd.Series, rows: np.ndarray) -> pd.Categorical:
+    """column's words at `rows`, as a categorical of the sorted words (taken by code from a
+    categorical of millions, not turned into objects first)."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        values = np.append(column.cat.categories.to_numpy(dtype=object), np.nan)
-        return values[np.asarray(column.cat.codes)[rows]]
-    return column.to_numpy()[rows]
+        words = column.array.take(rows)
+        return words.reorder_categories(sorted(words.categories))
+    return pd.Categorical(column.to_numpy()[rows])
 
 
 def time_to_second(donors: pd.DataFrame, end_day: int) -> pd.DataFrame:

@@ -8,7 +8,10 @@ loader's own path (threshold up) on the same file.
 from __future__ import annotations
 
 import hmac
+import os
 import shutil
+import subprocess
+import sys
 import warnings
 
 import pandas as pd
@@ -126,3 +129,24 @@ def test_small_files_stay_with_the_loader(tmp_path, monkeypatch):
     assert not engine.wanted(copy)  # 1.3 MB, under the default threshold
     monkeypatch.setenv("WORKBOOK_ENGINE_BYTES", "1")
     assert engine.wanted(copy) and not engine.wanted(tmp_path / "visits.xlsx")
+
+
+ENGINE_PROBE = """
+import sys
+from analysis.inputs import load_visits
+from analysis.reports.donor_retention import compute
+data = compute.summarise(load_visits(sys.argv[1]))
+print(data.presentations, "pandera" in sys.modules)
+"""
+
+
+def test_a_large_file_read_by_the_engine_imports_no_pandera(tmp_path):
+    """pandera (about 0.13 s to import) is for the loader's rules; DuckDB checks a large file itself."""
+    env = {**os.environ, "WORKBOOK_ENGINE_BYTES": "1"}
+    done = subprocess.run([sys.executable, "-c", ENGINE_PROBE, str(EXAMPLE)], env=env, cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["25298", "False"]
+    env["WORKBOOK_ENGINE_BYTES"] = str(2**40)  # the loader's path does use it
+    done = subprocess.run([sys.executable, "-c", ENGINE_PROBE, str(EXAMPLE)], env=env, cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["25298", "True"]

@@ -196,29 +196,37 @@ def group_table(data: Summary | pd.DataFrame, by: str, min_cell: int) -> disclos
     donors = data.donors
     if by not in donors:
         return disclosure.no_people(pd.DataFrame(columns=GROUP_COLUMNS))
-    group = donors[by].astype("object")
-    frame = pd.DataFrame({
-        "group": group.to_numpy(),
-        "presentations": donors["presentations"].to_numpy(),
-        "donations": donors["donations"].to_numpy(),
+    codes, names = _group_codes(donors[by])
+    known = codes >= 0  # a missing sex or band is in no group
+    codes = codes[known]
+    donations = donors["donations"].to_numpy()[known]
+
+    def total(weights=None) -> np.ndarray:
+        return np.bincount(codes, weights, minlength=len(names)).astype(np.int64)
+
+    present = total() > 0  # groups with anyone in them, in the order of `names`
+    out = pd.DataFrame({
+        "group": np.asarray(names, dtype=object)[present],
+        "donors": total(donations > 0)[present],
+        "donations": total(donations)[present],
+        "repeat": total(donations >= 2)[present],
+        "presentations": total(donors["presentations"].to_numpy()[known])[present],
     })
-    frame["donor"] = frame["donations"] > 0
-    frame["repeat"] = frame["donations"] >= 2
-    out = frame.groupby("group", sort=False).agg(
-        donors=("donor", "sum"), donations=("donations", "sum"), repeat=("repeat", "sum"),
-        presentations=("presentations", "sum"),
-    )
-    if isinstance(donors[by].dtype, pd.CategoricalDtype):
-        out = out.reindex([c for c in donors[by].cat.categories if c in out.index])
-    else:
-        out = out.sort_index()
-    out = out.reset_index()
     out["visits_per_donor"] = out["donations"] / out["donors"].where(out["donors"] > 0)
     out["repeat_donor_share"] = out["repeat"] / out["donors"].where(out["donors"] > 0)
     out["deferral_rate"] = (1 - out["donations"] / out["presentations"]) if data.has_outcome else np.nan
     out = out.drop(columns=["repeat", "presentations"])
     hidden_with = ["donations", "visits_per_donor", "repeat_donor_share", "deferral_rate"]
     return disclosure.protect(out, min_cell, {"donors": hidden_with}, additive={"donors": None})
+
+
+def _group_codes(column: pd.Series) -> tuple[np.ndarray, list]:
+    """Each donor's group as a number (-1: none) and the groups' names: a categorical's own
+    categories in their order (age bands), other values sorted (sex, as the file words it)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return np.asarray(column.cat.codes), list(column.cat.categories)
+    codes, names = pd.factorize(column, sort=True)
+    return codes, list(names)
 
 
 def shown(safe: disclosure.Safe, lang: str) -> pd.DataFrame:
