@@ -258,14 +258,14 @@ def own_peak_gib() -> float:
 
 
 def child_cohort(visits_file: str, out: str) -> None:
-    """In a child: the notebook's way, each timed: `inputs.load_visits` (a large file kept in
-    DuckDB, a small one loaded), `retention.summarise` (per donor) and `cohort_retention`."""
+    """In a child: the notebook's way, each timed: its read (`inputs.load_visits`: a large file
+    kept in DuckDB, a small one loaded), `retention.summarise` (per donor) and `cohort_retention`."""
     sys.path.insert(0, str(ROOT))
-    from analysis import inputs
     from analysis.reports.donor_retention import compute as retention
+    from analysis.reports.donor_retention import inputs as report_inputs
 
     t0 = time.perf_counter()
-    frame = inputs.load_visits(visits_file)
+    frame = report_inputs.read({"visits_path": visits_file})["visits"]
     path = "duckdb" if "donor_id" not in frame else "loader"  # the engine numbers the donors
     t1 = time.perf_counter()
     visits = retention.summarise(frame)

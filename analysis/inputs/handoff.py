@@ -40,6 +40,11 @@ def _folder() -> Path | None:
     return Path(name) if private else None
 
 
+def active() -> bool:
+    """Whether this process runs within `workbook run` (a frame kept here reaches its kernels)."""
+    return _folder() is not None
+
+
 def _entry(path: Path, columns: Mapping[str, str] | None) -> Path | None:
     folder = _folder()
     if folder is None:

@@ -75,25 +75,31 @@ def load(
     return protect_visits(frame, file, simulated=config.is_simulated(config.resolve(path)))
 
 
-def load_visits(path: str | Path, columns: Mapping[str, str] | None = None, *, name: str | None = None):
+def load_visits(path: str | Path, columns: Mapping[str, str] | None = None, *, name: str | None = None,
+                sites: bool = True):
     """A visits file for reports that need only sums of it: a large CSV or Parquet file checked
     in DuckDB and numbered there (`engine.compact_visits`: one row a visit sorted by donor and
     day, donors as meaningless numbers, no id), else the frame `load(path, "visits", columns)`
     gives. `returns.prepare` takes either. Same rules and messages either way: a file the
     engine does not take goes to the loader. Within `workbook run`, the compact frame its
-    check made is handed to the notebooks (`handoff`): the file is read once a run."""
+    check made is handed to the notebooks (`handoff`): the file is read once a run.
+
+    `sites=False`: the report counts nothing by site, so a compact frame comes without each
+    visit's site (DuckDB then sorts one column less). Within a run the file is still read
+    with sites, for whichever of the run's notebooks wants them.
+    """
     from analysis.inputs import engine, handoff
 
     resolved = config.resolve(path)
-    handed = handoff.take(resolved, columns)
-    if handed is not None:
-        return handed
-    compact = engine.compact_visits(path, columns, name=name)
+    compact = handoff.take(resolved, columns)
     if compact is None:
-        return load(path, "visits", columns, name=name)
-    handoff.keep(resolved, columns, compact)
+        compact = engine.compact_visits(path, columns, name=name, sites=sites or handoff.active())
+        if compact is None:
+            return load(path, "visits", columns, name=name)
+        handoff.keep(resolved, columns, compact)
+    if not sites and "site" in compact:
+        del compact["site"]  # a frame of its own (made here, or read from the run's copy): no copy
     return compact
-
 
 def protect_visits(frame: pd.DataFrame, file: str = "<frame>", simulated: bool = False) -> pd.DataFrame:
     """A checked visits frame with direct identifiers dropped and donor_id pseudonymised.

@@ -128,3 +128,25 @@ def test_a_reports_folder_that_cannot_be_made_hands_nothing_over(tmp_path, monke
     (tmp_path / "file").write_text("not a folder")
     with runner.checked_inputs_folder(tmp_path / "file" / "reports") as folder:
         assert folder is None and config.CHECKED_INPUTS_ENV not in os.environ
+
+
+def test_without_sites_outside_a_run(visits, monkeypatch):
+    """A report that counts nothing by site gets the same frame less `site`, which DuckDB left out."""
+    monkeypatch.delenv(config.CHECKED_INPUTS_ENV, raising=False)
+    asked, read = [], engine.compact_visits
+    monkeypatch.setattr(engine, "compact_visits", lambda *a, **k: asked.append(k["sites"]) or read(*a, **k))
+    full = inputs.load_visits(visits)
+    lean = inputs.load_visits(visits, sites=False)
+    assert asked == [True, False] and "site" in full and "site" not in lean
+    pd.testing.assert_frame_equal(lean, full.drop(columns="site"), check_exact=True)
+
+
+def test_within_a_run_the_file_is_read_once_with_sites(visits, run_folder, monkeypatch):
+    """The run's check reads sites for every notebook; one that does not want them drops them."""
+    lean = inputs.load_visits(visits, sites=False)  # donor_retention's check, say, comes first
+    assert "site" not in lean
+    no_engine(monkeypatch)
+    full = inputs.load_visits(visits)  # then donor_pool's: taken, sites included
+    assert "site" in full
+    pd.testing.assert_frame_equal(lean, full.drop(columns="site"), check_exact=True)
+    pd.testing.assert_frame_equal(inputs.load_visits(visits, sites=False), lean, check_exact=True)

@@ -15,5 +15,6 @@ from analysis import config, inputs
 def read(params: Mapping[str, object], record: Callable = config.resolve) -> dict:
     """{"visits": the checked visits, for `compute.summarise`}; a WorkbookError when the file
     cannot be used. A large file is numbered and sorted in DuckDB (`inputs.load_visits`): its
-    donor ids never come into pandas."""
-    return {"visits": inputs.load_visits(record(params["visits_path"]), params.get("visits_columns"))}
+    donor ids never come into pandas. Nothing here is counted by site."""
+    return {"visits": inputs.load_visits(record(params["visits_path"]), params.get("visits_columns"),
+                                         sites=False)}
