@@ -213,32 +213,48 @@ def per_donor(visits: pd.DataFrame) -> pd.DataFrame:
     return per_donor_sorted(sorted_visits(visits))
 
 
-def per_donor_sorted(visits: pd.DataFrame, starts: np.ndarray | None = None) -> pd.DataFrame:
-    """`per_donor` of a frame already sorted by donor then day (`starts`: its `segments`, if known)."""
+def per_donor_sorted(visits: pd.DataFrame, starts: np.ndarray | None = None,
+                     donations: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+    """`per_donor` of a frame already sorted by donor then day (`starts`: its `segments`, and
+    `donations`: its `donations_of`, if known)."""
     donor, day, donated = (visits[c].to_numpy() for c in ("donor", "day", "donated"))
     starts = segments(donor) if starts is None else starts
     people = donor[starts]
-    frame = pd.DataFrame(index=pd.Index(people, name="donor"))
-    frame["presentations"] = np.diff(np.r_[starts, donor.size])
-    frame["first_visit_day"] = day[starts]
-    d_donor, d_day = donor[donated], day[donated]
-    d_starts = segments(d_donor)
+    d_donor, d_day, d_starts = donations_of(donor, day, donated) if donations is None else donations
     counts = np.diff(np.r_[d_starts, d_donor.size])
+    # each donor with a donation among the people: people numbered 0..n-1 are their own position
+    givers = d_donor[d_starts]
+    dense = people.size == 0 or (people[0] == 0 and people[-1] == people.size - 1)
+    pos = givers if dense else np.searchsorted(people, givers)
+
+    def at_givers(values: np.ndarray, missing: int, dtype) -> np.ndarray:
+        column = np.full(people.size, missing, dtype=dtype)
+        column[pos] = values
+        return column
+
     second = np.where(counts >= 2, d_day[np.minimum(d_starts + 1, max(d_day.size - 1, 0))], NONE)
     last = d_day[np.r_[d_starts[1:], d_day.size] - 1] if d_day.size else d_day
-    pos = np.searchsorted(people, d_donor[d_starts])
-    frame["donations"] = 0
-    frame.iloc[pos, frame.columns.get_loc("donations")] = counts
-    for name, values in (("first_day", d_day[d_starts]), ("second_day", second), ("last_day", last)):
-        col = np.full(people.size, NONE, dtype=np.int32)
-        col[pos] = values
-        frame[name] = col
+    columns = {
+        "presentations": np.diff(np.r_[starts, donor.size]),
+        "first_visit_day": day[starts],
+        "donations": at_givers(counts, 0, np.int64),
+        "first_day": at_givers(d_day[d_starts], NONE, np.int32),
+        "second_day": at_givers(second, NONE, np.int32),
+        "last_day": at_givers(last, NONE, np.int32),
+    }
     if "sex" in visits:
-        frame["sex"] = _words_at(visits["sex"], starts)
+        columns["sex"] = _words_at(visits["sex"], starts)
     if "birth_year" in visits:
         age = years_of(day[starts]) - visits["birth_year"].to_numpy()[starts]
-        frame["age_band"] = age_band(age)
-    return frame
+        columns["age_band"] = age_band(age)
+    return pd.DataFrame(columns, index=pd.Index(people, name="donor"), copy=False)
+
+
+def donations_of(donor: np.ndarray, day: np.ndarray, donated: np.ndarray):
+    """The donations among donor-sorted visits: their donor, their day, and where each
+    donor's donations start."""
+    d_donor, d_day = donor[donated], day[donated]
+    return d_donor, d_day, segments(d_donor)
 
 
 def age_band(age: np.ndarray) -> pd.Categorical:

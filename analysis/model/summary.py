@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.model.returns import compact, new_donor, per_donor_sorted, sorted_visits, years_of
+from analysis.model.returns import compact, donations_of, new_donor, per_donor_sorted, sorted_visits, years_of
 
 
 @dataclass(frozen=True)
@@ -53,24 +53,26 @@ def _from_frame(visits: pd.DataFrame) -> Summary:
     """Every figure by linear passes over the sorted arrays (each mask and segment made once)."""
     visits = sorted_visits(visits)
     donor, day, keep = (visits[c].to_numpy() for c in ("donor", "day", "donated"))
-    donors = per_donor_sorted(visits, np.flatnonzero(new_donor(donor)))
+    donations = donations_of(donor, day, keep)
+    donors = per_donor_sorted(visits, np.flatnonzero(new_donor(donor)), donations)
     end_day = int(day.max())
-    d_donor, d_day = donor[keep], day[keep]
-    d_new = new_donor(d_donor)
+    d_donor, d_day, starts = donations
+    d_new = np.zeros(d_donor.size, dtype=bool)
+    d_new[starts] = True
     gaps = (d_day[1:] - d_day[:-1])[~d_new[1:]]  # between a donor's consecutive donations
     year = years_of(d_day)
     last_year = int(years_of(np.array([end_day]))[0])
     years, first_year = np.zeros((0, 0), dtype=np.int64), None
     if d_donor.size:
-        starts = np.flatnonzero(d_new)
         cohort = year[starts]
         first_year = int(cohort.min())
         span = last_year - first_year + 1
         # one entry per (donor, calendar year): the arrays are sorted by donor then day
-        new_year = d_new.copy()
+        new_year = d_new  # marked in place: d_new is not read past here
         new_year[1:] |= year[1:] != year[:-1]
-        since = year - np.repeat(cohort, np.diff(np.r_[starts, d_donor.size]))  # years after the first
-        years = np.bincount((year[new_year] - since[new_year] - first_year) * span + since[new_year],
+        at = np.flatnonzero(new_year)
+        since = (year - np.repeat(cohort, np.diff(np.r_[starts, d_donor.size])))[at]  # years after the first
+        years = np.bincount((year[at] - since - first_year) * span + since,
                             minlength=span * span).reshape(span, span)
     has_outcome = bool(visits.attrs.get("has_outcome", True))
     return Summary(donors=donors, presentations=len(visits), deferred=int(keep.size - d_donor.size),
