@@ -101,6 +101,7 @@ def load_visits(path: str | Path, columns: Mapping[str, str] | None = None, *, n
         del compact["site"]  # a frame of its own (made here, or read from the run's copy): no copy
     return compact
 
+
 def protect_visits(frame: pd.DataFrame, file: str = "<frame>", simulated: bool = False) -> pd.DataFrame:
     """A checked visits frame with direct identifiers dropped and donor_id pseudonymised.
 

@@ -250,7 +250,8 @@ def per_donor_sorted(visits: pd.DataFrame, starts: np.ndarray | None = None,
     return pd.DataFrame(columns, index=pd.Index(people, name="donor"), copy=False)
 
 
-def donations_of(donor: np.ndarray, day: np.ndarray, donated: np.ndarray):
+def donations_of(donor: np.ndarray, day: np.ndarray,
+                 donated: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The donations among donor-sorted visits: their donor, their day, and where each
     donor's donations start."""
     d_donor, d_day = donor[donated], day[donated]
