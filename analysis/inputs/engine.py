@@ -138,8 +138,9 @@ def _compact(con, path: Path, file: str, mapping: dict, sites: bool = True):
     import numpy as np
     import pandas as pd
 
-    keep = COMPACT if sites else tuple(c for c in COMPACT if c != "site")
-    checked = _checked(con, path, file, mapping, None, pseudonymise=False, keep=keep)
+    # site stays in the checked table either way: its words are checked there, where a CSV
+    # would otherwise be parsed once more for them
+    checked = _checked(con, path, file, mapping, None, pseudonymise=False, keep=COMPACT)
     if checked is None:
         return None
     typed, present, _, rows, words = checked
