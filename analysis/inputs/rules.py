@@ -44,31 +44,16 @@ def _column_schema(col: schema.Column) -> pa.Column:
     return pa.Column(dtype, checks, required=col.required, nullable=col.nullable, name=col.name)
 
 
-def frame_checks(kind: str) -> list[pa.Check]:
-    """`schema.frame_rules` as pandera checks (the check's name is its rule)."""
-    import pandera.pandas as pa
-
-    return [pa.Check(r.fn, name=r.rule, error=r.error, ignore_na=False,
-                     statistics={"rule": r.rule, **r.stats})
-            for r in schema.frame_rules(kind)]
-
-
 @cache
-def frame_schema(kind: str, across: bool = True) -> pa.DataFrameSchema:
-    """The pandera schema of a parsed frame of `kind` (extra columns allowed).
-
-    `across=False` leaves out the checks across columns (`schema.frame_rules`): the
-    loader runs those itself, since pandera's report of a frame-wide check costs
-    milliseconds a failing row.
-    """
+def frame_schema(kind: str) -> pa.DataFrameSchema:
+    """The pandera schema of a parsed frame of `kind`: its columns' checks (extra columns
+    allowed). The checks across columns (`schema.frame_rules`) are not in it: the loader
+    runs those itself, since pandera's report of a frame-wide check costs milliseconds a
+    failing row."""
     import pandera.pandas as pa
 
-    return pa.DataFrameSchema(
-        {c.name: _column_schema(c) for c in schema.COLUMNS[kind]},
-        checks=frame_checks(kind) if across else [],
-        strict=False,
-        name=kind,
-    )
+    return pa.DataFrameSchema({c.name: _column_schema(c) for c in schema.COLUMNS[kind]},
+                              strict=False, name=kind)
 
 
 # ------------------------------------------------------------------- the rules
@@ -85,7 +70,7 @@ def _rule_problems(frame: pd.DataFrame, ctx: _Context) -> list[Problem]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)  # pandera's concat of empty cases
             # inplace: no copy of a ten-million-row frame (nothing is coerced, so nothing changes)
-            frame_schema(ctx.kind, across=False).validate(frame, lazy=True, inplace=True)
+            frame_schema(ctx.kind).validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         for err in exc.schema_errors:
             problems += _explain(err, frame, ctx)
@@ -112,7 +97,7 @@ def _explain(err: pa.errors.SchemaError, frame: pd.DataFrame, ctx: _Context) -> 
     reason = getattr(err.reason_code, "name", str(err.reason_code))
     name = err.schema.name if isinstance(err.schema, pa.Column) else None
     stats = getattr(err.check, "statistics", None) or {}
-    rule = stats.get("rule") or getattr(err.check, "name", None)
+    rule = getattr(err.check, "name", None)
     if reason == "COLUMN_NOT_IN_DATAFRAME":
         missing = str(err.failure_cases)
         return [ctx.problem(None, None, _missing_message(missing, ctx.kind, None))]
@@ -122,8 +107,6 @@ def _explain(err: pa.errors.SchemaError, frame: pd.DataFrame, ctx: _Context) -> 
     if rule in _COLUMN_RULES:
         return [ctx.problem(row, name, _COLUMN_RULES[rule](value, name, stats))
                 for row, value in _failed_rows(err)]
-    if rule in _FRAME_RULES:
-        return _FRAME_RULES[rule](frame, [row for row, _ in _failed_rows(err)], stats, ctx)
     first_line = str(err).strip().splitlines()[0] if str(err).strip() else reason
     return [ctx.problem(None, name, first_line)]
 

@@ -3,9 +3,8 @@
 One place for each fact about an input file. `loaders` reads a file, maps its
 headers onto these columns through the aliases, parses the values into these
 types and runs `rules.frame_schema(kind)` (pandera) for the rules of the contract.
-Every check is named after its rule (checks across columns also carry their
-columns in `statistics`), so the loader can word each failure for a reader who
-never saw pandera.
+Every check is named after its rule, so the loader can word each failure for a
+reader who never saw pandera.
 """
 
 from __future__ import annotations
