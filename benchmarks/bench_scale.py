@@ -13,7 +13,9 @@ committed and removed at the end unless --keep.
 
 DuckDB's query and the donor_retention notebook, the two sides of the target's ratio,
 run --repeat times (default 3) in turn; their medians are compared and every run is
-printed. Printed: wall times, the ratios to DuckDB of the cohort function, of the loader,
+printed. On Linux each turn also runs DuckDB's query with transparent huge pages off
+for its process, whose stalls make that query move by up to 2 x, and the notebook's
+ratio to that steadier query is printed too. Printed: wall times, the ratios to DuckDB of the cohort function, of the loader,
 of load + summarise + cohort and of the whole notebook (target ≤ 3, goal 1.5), the
 peak memory of each child (target < 2.5 GiB), whether the cohort table of the
 notebook, of the cohort function and of DuckDB are identical, and the donor_pool
@@ -278,6 +280,20 @@ def child_cohort(visits_file: str, out: str) -> None:
                       "maxrss_gib": own_peak_gib()}))
 
 
+def thp_switch() -> bool:
+    """Whether this system lets a process turn transparent huge pages off for itself (Linux)."""
+    return sys.platform.startswith("linux") and Path("/sys/kernel/mm/transparent_hugepage/enabled").exists()
+
+
+def huge_pages_off() -> None:
+    """Turn Linux's transparent huge pages off for this process: prctl(PR_SET_THP_DISABLE)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(41, 1, 0, 0, 0) != 0:  # 41: PR_SET_THP_DISABLE, in linux/prctl.h since 3.15
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_THP_DISABLE) failed")
+
+
 def child_duckdb(visits_file: str, out: str) -> None:
     """In a child: the cohort table by DuckDB SQL straight from the file."""
     import duckdb
@@ -331,15 +347,26 @@ def main(argv: list[str] | None = None) -> dict:
 
         # the query and the notebook, the two sides of the ratio, each run --repeat times, side by
         # side (DuckDB, notebook, DuckDB, ...): one run of either moved by up to 2 x on this machine
-        ducks, notebooks = [], []
+        # DuckDB is run twice a turn: as it comes, and with Linux's transparent huge pages off
+        # for its process (`_duckdb_steady`): DuckDB asks for huge pages on every block of 8 MiB
+        # or more, and a kernel that compacts memory to serve them stalls it for as long as the
+        # host's memory is fragmented (see benchmarks/README.md, "DuckDB's own huge pages")
+        ducks, steady, notebooks = [], [], []
         for _ in range(args.repeat):
             duck = run_measured([PY, __file__, "_duckdb", str(visits_file), str(work / "cohort_duckdb.csv")])
             ducks.append({**json.loads(duck["stdout"].strip().splitlines()[-1]), "wall_s": duck["wall_s"]})
+            if thp_switch():
+                duck = run_measured([PY, __file__, "_duckdb_steady", str(visits_file),
+                                     str(work / "cohort_duckdb.csv")])
+                steady.append({**json.loads(duck["stdout"].strip().splitlines()[-1]),
+                               "wall_s": duck["wall_s"]})
             if not args.skip_notebooks:
                 ret = papermill("donor_retention", work / "retention",
                                 {"visits_path": visits_file, "lang": "en"})
                 notebooks.append({k: v for k, v in ret.items() if k != "stdout"})
         step("duckdb", median_of(ducks, "query_s"))
+        if steady:
+            step("duckdb_steady", median_of(steady, "query_s"))
         coh = run_measured([PY, __file__, "_cohort", str(visits_file), str(work / "cohort_function.csv")])
         step("cohort_function", {**json.loads(coh["stdout"].strip().splitlines()[-1]),
                                  "wall_s": coh["wall_s"], "peak_process_gib": coh["peak_process_gib"]})
@@ -374,6 +401,9 @@ def main(argv: list[str] | None = None) -> dict:
             res["ratio_notebook_to_duckdb"] = res["donor_retention_notebook"]["wall_s"] / q
             res["ratio_notebook_less_floor_to_duckdb"] = (
                 res["donor_retention_notebook"]["wall_s"] - res["papermill_floor"]["wall_s"]) / q
+            if "duckdb_steady" in res:
+                res["ratio_notebook_to_duckdb_steady"] = (
+                    res["donor_retention_notebook"]["wall_s"] / res["duckdb_steady"]["query_s"])
         rows = pd.read_parquet(visits_file, columns=["outcome"]) if visits_file.suffix == ".parquet" \
             else pd.read_csv(visits_file, usecols=["outcome"])
         res["visits_generated"] = len(rows)
@@ -469,6 +499,9 @@ def report(res: dict) -> None:
     d, c = res["duckdb"], res["cohort_function"]
     print(f"DuckDB cohort SQL on the file:   {d['query_s']:7.2f} s  (child peak {gib(d['maxrss_gib'])},"
           f" {d['threads']} threads; median of {d['runs']})")
+    if "duckdb_steady" in res:
+        s = res["duckdb_steady"]
+        print(f"  the same, huge pages off:      {s['query_s']:7.2f} s  (median of {s['runs']})")
     print(f"inputs.load_visits:              {c['load_s']:7.2f} s")
     print(f"retention.summarise:             {c['summarise_s']:7.2f} s")
     print(f"retention.cohort_retention:      {c['cohort_s']:7.2f} s  (child peak {gib(c['maxrss_gib'])})")
@@ -486,6 +519,10 @@ def report(res: dict) -> None:
         ratio = res["ratio_notebook_to_duckdb"]
         print(f"ratio notebook / DuckDB:         {ratio:7.2f}  (target <= {RATIO_TARGET}: "
               f"{verdict(ratio, RATIO_TARGET)}; goal {RATIO_GOAL}: {verdict(ratio, RATIO_GOAL)})")
+        if "ratio_notebook_to_duckdb_steady" in res:
+            ratio = res["ratio_notebook_to_duckdb_steady"]
+            print(f"  to DuckDB with huge pages off: {ratio:7.2f}  (target <= {RATIO_TARGET}: "
+                  f"{verdict(ratio, RATIO_TARGET)})")
         floor = res["papermill_floor"]["wall_s"]
         print(f"papermill, kernel and imports alone: {floor:5.2f} s; notebook less that / DuckDB: "
               f"{res['ratio_notebook_less_floor_to_duckdb']:.2f}")
@@ -516,6 +553,9 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "_cohort":
         child_cohort(*sys.argv[2:4])
     elif len(sys.argv) > 1 and sys.argv[1] == "_duckdb":
+        child_duckdb(*sys.argv[2:4])
+    elif len(sys.argv) > 1 and sys.argv[1] == "_duckdb_steady":
+        huge_pages_off()
         child_duckdb(*sys.argv[2:4])
     else:
         main()
