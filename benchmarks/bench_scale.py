@@ -15,12 +15,12 @@ DuckDB's query and the donor_retention notebook, the two sides of the target's r
 run --repeat times (default 3) in turn; their medians are compared and every run is
 printed. On Linux each turn also runs DuckDB's query with transparent huge pages off
 for its process, whose stalls make that query move by up to 2 x, and the notebook's
-ratio to that steadier query is printed too. Printed: wall times, the ratios to DuckDB of the cohort function, of the loader,
-of load + summarise + cohort and of the whole notebook (target ≤ 3, goal 1.5), the
-peak memory of each child (target < 2.5 GiB), whether the cohort table of the
-notebook, of the cohort function and of DuckDB are identical, and the donor_pool
-notebook on the same file (its pool counts checked against DuckDB's) and with
-donor_retention in one `workbook run`. --json writes the
+ratio to that steadier query is printed too. Printed: wall times, the ratios to DuckDB
+of the cohort function, of the loader, of load + summarise + cohort and of the whole
+notebook (target ≤ 3, goal 1.5), the peak memory of each child (target < 2.5 GiB),
+whether the cohort table of the notebook, of the cohort function and of DuckDB are
+identical, and the donor_pool notebook on the same file (its pool counts checked
+against DuckDB's) and with donor_retention in one `workbook run`. --json writes the
 same figures to a file.
 """
 
