@@ -412,6 +412,7 @@ def main(argv: list[str] | None = None) -> dict:
         if sizes:
             series = {args.visits: {
                 "visits_file_mb": res["visits_file_mb"], "duckdb_s": res["duckdb"]["query_s"],
+                **({"duckdb_steady_s": res["duckdb_steady"]["query_s"]} if "duckdb_steady" in res else {}),
                 "load_s": res["cohort_function"]["load_s"], "read_by": res["cohort_function"]["read_by"],
                 "cohort_child_s": res["cohort_function"]["wall_s"],
                 "cohort_child_peak_gib": res["cohort_function"]["maxrss_gib"],
@@ -446,6 +447,10 @@ def growth_step(work: Path, n_visits: int, fmt: str, notebook: bool = True) -> d
     out = {"visits_file_mb": visits_file.stat().st_size / 1e6}
     duck = run_measured([PY, __file__, "_duckdb", str(visits_file), str(work / f"duck_{n_visits}.csv")])
     out["duckdb_s"] = json.loads(duck["stdout"].strip().splitlines()[-1])["query_s"]
+    if thp_switch():
+        duck = run_measured([PY, __file__, "_duckdb_steady", str(visits_file),
+                             str(work / f"duck_{n_visits}.csv")])
+        out["duckdb_steady_s"] = json.loads(duck["stdout"].strip().splitlines()[-1])["query_s"]
     coh = run_measured([PY, __file__, "_cohort", str(visits_file), str(work / f"coh_{n_visits}.csv")])
     child = json.loads(coh["stdout"].strip().splitlines()[-1])
     out.update({"load_s": child["load_s"], "read_by": child["read_by"],
@@ -465,10 +470,12 @@ def growth_step(work: Path, n_visits: int, fmt: str, notebook: bool = True) -> d
 
 def report_growth(series: dict[int, dict]) -> None:
     sizes = sorted(series)
-    print("\nvisits        DuckDB  load (path)        cohort child  peak     notebook  peak     identical")
+    print("\nvisits        DuckDB  (steady)  load (path)        cohort child  peak     notebook  peak     "
+          "identical")
     for n in sizes:
         g = series[n]
-        print(f"{n:>12,}  {g['duckdb_s']:6.1f}  {g['load_s']:6.1f} ({g['read_by']:6s})  "
+        print(f"{n:>12,}  {g['duckdb_s']:6.1f}  ({g.get('duckdb_steady_s', float('nan')):6.1f})  "
+              f"{g['load_s']:6.1f} ({g['read_by']:6s})  "
               f"{g['cohort_child_s']:10.1f}  {g['cohort_child_peak_gib']:5.2f}  "
               f"{g.get('notebook_s', float('nan')):8.1f}  "
               f"{g.get('notebook_peak_gib') or float('nan'):5.2f}  "
