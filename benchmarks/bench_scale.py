@@ -206,16 +206,27 @@ SELECT count(*) AS pool_donors,
 FROM last
 """
 POOL_COUNTS = ("pool_donors", "eligible_donors", "active_donors")
+# given to the donor_pool notebook and to POOL_SQL alike, so the two count the same pool
+POOL_PARAMS = {"min_interval_days": 84, "active_months": 24}
 
 
 def pool_counts_agree(visits_file: Path, metrics: dict) -> bool:
     """Whether the donor_pool notebook's pool counts are DuckDB's on the same file and day."""
     import duckdb
 
-    sql = POOL_SQL.format(source=duckdb_source(visits_file), as_of=metrics["as_of"], interval=84, months=24)
+    sql = POOL_SQL.format(source=duckdb_source(visits_file), as_of=metrics["as_of"],
+                          interval=POOL_PARAMS["min_interval_days"], months=POOL_PARAMS["active_months"])
     with duckdb.connect() as con:
         row = con.execute(sql).fetchone()
     return all(metrics[k] == v for k, v in zip(POOL_COUNTS, row, strict=True))
+
+
+def child(kind: str, visits_file: Path, out: Path) -> dict:
+    """One of this script's children (`_duckdb`, `_duckdb_steady`, `_cohort`) on the visits file,
+    writing its cohort table to `out`: the figures it prints, with its wall time and peak."""
+    run = run_measured([PY, __file__, kind, str(visits_file), str(out)])
+    return {**json.loads(run["stdout"].strip().splitlines()[-1]),
+            "wall_s": run["wall_s"], "peak_process_gib": run["peak_process_gib"]}
 
 
 def papermill_floor(work: Path) -> dict:
@@ -346,20 +357,16 @@ def main(argv: list[str] | None = None) -> dict:
             print(f"{name}: {json.dumps(value, default=str)}", flush=True)
 
         # the query and the notebook, the two sides of the ratio, each run --repeat times, side by
-        # side (DuckDB, notebook, DuckDB, ...): one run of either moved by up to 2 x on this machine
-        # DuckDB is run twice a turn: as it comes, and with Linux's transparent huge pages off
-        # for its process (`_duckdb_steady`): DuckDB asks for huge pages on every block of 8 MiB
-        # or more, and a kernel that compacts memory to serve them stalls it for as long as the
-        # host's memory is fragmented (see benchmarks/README.md, "DuckDB's own huge pages")
+        # side (DuckDB, notebook, DuckDB, ...): one run of either moved by up to 2 x on this machine.
+        # DuckDB runs twice a turn: as it comes, and with Linux's transparent huge pages off for
+        # its process (`_duckdb_steady`): it asks for huge pages on every block of 8 MiB or more,
+        # and a kernel that compacts memory to serve them stalls it for as long as the host's
+        # memory is fragmented (see benchmarks/README.md, "DuckDB's own huge pages")
         ducks, steady, notebooks = [], [], []
         for _ in range(args.repeat):
-            duck = run_measured([PY, __file__, "_duckdb", str(visits_file), str(work / "cohort_duckdb.csv")])
-            ducks.append({**json.loads(duck["stdout"].strip().splitlines()[-1]), "wall_s": duck["wall_s"]})
+            ducks.append(child("_duckdb", visits_file, work / "cohort_duckdb.csv"))
             if thp_switch():
-                duck = run_measured([PY, __file__, "_duckdb_steady", str(visits_file),
-                                     str(work / "cohort_duckdb.csv")])
-                steady.append({**json.loads(duck["stdout"].strip().splitlines()[-1]),
-                               "wall_s": duck["wall_s"]})
+                steady.append(child("_duckdb_steady", visits_file, work / "cohort_duckdb.csv"))
             if not args.skip_notebooks:
                 ret = papermill("donor_retention", work / "retention",
                                 {"visits_path": visits_file, "lang": "en"})
@@ -367,9 +374,7 @@ def main(argv: list[str] | None = None) -> dict:
         step("duckdb", median_of(ducks, "query_s"))
         if steady:
             step("duckdb_steady", median_of(steady, "query_s"))
-        coh = run_measured([PY, __file__, "_cohort", str(visits_file), str(work / "cohort_function.csv")])
-        step("cohort_function", {**json.loads(coh["stdout"].strip().splitlines()[-1]),
-                                 "wall_s": coh["wall_s"], "peak_process_gib": coh["peak_process_gib"]})
+        step("cohort_function", child("_cohort", visits_file, work / "cohort_function.csv"))
         tables = [work / "cohort_duckdb.csv", work / "cohort_function.csv"]
         if not args.skip_notebooks:
             step("donor_retention_notebook", median_of(notebooks, "wall_s"))
@@ -377,7 +382,8 @@ def main(argv: list[str] | None = None) -> dict:
             step("papermill_floor", {k: v for k, v in floor.items() if k != "stdout"})
             run = workbook_run(work / "workbook", visits_file)
             step("workbook_run", {k: v for k, v in run.items() if k != "stdout"})
-            pool = papermill("donor_pool", work / "pool", {"visits_path": visits_file, "lang": "en"})
+            pool = papermill("donor_pool", work / "pool",
+                             {"visits_path": visits_file, "lang": "en", **POOL_PARAMS})
             step("donor_pool_notebook", {k: v for k, v in pool.items() if k != "stdout"})
             both = workbook_run(work / "donors", visits_file, ("donor_retention", "donor_pool"))
             step("workbook_run_donors", {k: v for k, v in both.items() if k != "stdout"})
@@ -445,16 +451,13 @@ def growth_step(work: Path, n_visits: int, fmt: str, notebook: bool = True) -> d
     """One size of the growth series: DuckDB's query, the cohort child and the notebook."""
     visits_file, _ = make_inputs(work, n_visits, fmt)
     out = {"visits_file_mb": visits_file.stat().st_size / 1e6}
-    duck = run_measured([PY, __file__, "_duckdb", str(visits_file), str(work / f"duck_{n_visits}.csv")])
-    out["duckdb_s"] = json.loads(duck["stdout"].strip().splitlines()[-1])["query_s"]
+    table = work / f"duck_{n_visits}.csv"
+    out["duckdb_s"] = child("_duckdb", visits_file, table)["query_s"]
     if thp_switch():
-        duck = run_measured([PY, __file__, "_duckdb_steady", str(visits_file),
-                             str(work / f"duck_{n_visits}.csv")])
-        out["duckdb_steady_s"] = json.loads(duck["stdout"].strip().splitlines()[-1])["query_s"]
-    coh = run_measured([PY, __file__, "_cohort", str(visits_file), str(work / f"coh_{n_visits}.csv")])
-    child = json.loads(coh["stdout"].strip().splitlines()[-1])
-    out.update({"load_s": child["load_s"], "read_by": child["read_by"],
-                "cohort_child_s": coh["wall_s"], "cohort_child_peak_gib": child["maxrss_gib"]})
+        out["duckdb_steady_s"] = child("_duckdb_steady", visits_file, table)["query_s"]
+    coh = child("_cohort", visits_file, work / f"coh_{n_visits}.csv")
+    out.update({"load_s": coh["load_s"], "read_by": coh["read_by"],
+                "cohort_child_s": coh["wall_s"], "cohort_child_peak_gib": coh["maxrss_gib"]})
     tables = [work / f"duck_{n_visits}.csv", work / f"coh_{n_visits}.csv"]
     if notebook:
         ret = papermill("donor_retention", work / f"retention_{n_visits}",
